@@ -1,0 +1,294 @@
+"""Every error sqskit can return, each carrying the code, status and wording AWS uses.
+
+::
+
+    AwsError                        an error a real AWS service would return
+     ├── CommonError                errors any service may return (AccessDenied, ...)
+     ├── SqsError                   com.amazonaws.sqs#<Shape>, legacy query code
+     ├── KmsError                   KMS (TrentService) errors
+     ├── IamError, SnsError, ...    one branch per service (added with the service)
+
+A service raises these for user mistakes, never ``assert``/``KeyError``. The protocol
+layer (``sqskit.protocol.errors``) is the one place that turns them into the wire
+shape a boto3 client parses: ``__type``, message, HTTP status and, for SQS (an
+``awsQueryCompatible`` service), the ``x-amzn-query-error`` header that makes
+``err.response["Error"]["Code"]`` the legacy code while boto3 still raises the
+modeled exception class (``sqs.exceptions.QueueDoesNotExist``).
+
+Security failures stay opaque: an :class:`AccessDenied` says what AWS says; the
+explanation of the decision rides along in :attr:`AwsError.detail` for the teaching
+surface and never reaches the wire.
+
+Sources: ../shared/reference/sqs-semantics.md section 10 and kms-envelope.md section 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AwsError(Exception):
+    """An error a real AWS service returns for a request."""
+
+    #: the error's shape name: the ``__type`` suffix and the botocore exception class
+    code: ClassVar[str] = "InternalFailure"
+    #: the legacy query-protocol code (``x-amzn-query-error``); None when the same as ``code``
+    query_code: ClassVar[str | None] = None
+    #: the namespace of ``__type`` on the JSON wire, e.g. ``com.amazonaws.sqs``
+    namespace: ClassVar[str] = ""
+    status: ClassVar[int] = 400
+    sender_fault: ClassVar[bool] = True
+    default_message: ClassVar[str] = ""
+
+    def __init__(self, message: str | None = None, *, detail: Any = None) -> None:
+        self.message = self.default_message if message is None else message
+        #: teaching-only context (e.g. a policy decision); never sent on the wire
+        self.detail = detail
+        super().__init__(self.message)
+
+    @property
+    def wire_code(self) -> str:
+        """The code a client shows as ``Error.Code``."""
+        return self.query_code or self.code
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+# ---------------------------------------------------------------------------------------
+# Errors any AWS service may return ("common errors")
+# ---------------------------------------------------------------------------------------
+
+
+class CommonError(AwsError):
+    """A common error: not modeled per service, the code is the error's own name."""
+
+
+class AccessDenied(CommonError):
+    code = "AccessDenied"
+    status = 403
+
+
+class InvalidParameterValue(CommonError):
+    code = "InvalidParameterValue"
+
+
+class MissingParameter(CommonError):
+    code = "MissingParameter"
+
+
+class InvalidParameterCombination(CommonError):
+    code = "InvalidParameterCombination"
+
+
+class InternalFailure(CommonError):
+    code = "InternalFailure"
+    status = 500
+    sender_fault = False
+
+
+# ---------------------------------------------------------------------------------------
+# Amazon SQS
+# ---------------------------------------------------------------------------------------
+
+
+class SqsError(AwsError):
+    namespace = "com.amazonaws.sqs"
+
+
+class SqsCommonError(SqsError):
+    """An SQS error outside the service model (AWS's "common errors").
+
+    On the JSON wire AWS names these with an ``...Exception`` shape and keeps the
+    query-era code for ``Error.Code`` (recorded against AWS: InvalidParameterValue
+    travels as ``InvalidParameterValueException``).
+    """
+
+
+class SqsInvalidParameterValue(SqsCommonError):
+    code = "InvalidParameterValueException"
+    query_code = "InvalidParameterValue"
+
+
+class SqsMissingParameter(SqsCommonError):
+    code = "MissingRequiredParameterException"
+    query_code = "MissingParameter"
+
+
+class SqsInvalidParameterCombination(SqsCommonError):
+    code = "InvalidParameterCombinationException"  # shape name unverified; follows the pattern
+    query_code = "InvalidParameterCombination"
+
+
+class SqsAccessDenied(SqsCommonError):
+    """IAM or queue-policy denial: ``(AccessDenied)`` in boto3's message, HTTP 403.
+
+    The JSON shape name is unverified; ``AccessDeniedException`` follows the pattern
+    of the other common errors.
+    """
+
+    code = "AccessDeniedException"
+    query_code = "AccessDenied"
+    status = 403
+
+
+class QueueDoesNotExist(SqsError):
+    code = "QueueDoesNotExist"
+    query_code = "AWS.SimpleQueueService.NonExistentQueue"
+    default_message = "The specified queue does not exist."
+
+
+class QueueNameExists(SqsError):
+    code = "QueueNameExists"
+    query_code = "QueueAlreadyExists"
+
+
+class QueueDeletedRecently(SqsError):
+    code = "QueueDeletedRecently"
+    query_code = "AWS.SimpleQueueService.QueueDeletedRecently"
+    default_message = (
+        "You must wait 60 seconds after deleting a queue before you can create "
+        "another queue with the same name."
+    )
+
+
+class PurgeQueueInProgress(SqsError):
+    code = "PurgeQueueInProgress"
+    query_code = "AWS.SimpleQueueService.PurgeQueueInProgress"
+    status = 403
+
+
+class ReceiptHandleIsInvalid(SqsError):
+    code = "ReceiptHandleIsInvalid"
+    query_code = "ReceiptHandleIsInvalid"
+    status = 404
+
+
+class InvalidIdFormat(SqsError):
+    code = "InvalidIdFormat"
+
+
+class MessageNotInflight(SqsError):
+    code = "MessageNotInflight"
+    query_code = "AWS.SimpleQueueService.MessageNotInflight"
+
+
+class TooManyEntriesInBatchRequest(SqsError):
+    code = "TooManyEntriesInBatchRequest"
+    query_code = "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"
+
+
+class EmptyBatchRequest(SqsError):
+    code = "EmptyBatchRequest"
+    query_code = "AWS.SimpleQueueService.EmptyBatchRequest"
+
+
+class BatchEntryIdsNotDistinct(SqsError):
+    code = "BatchEntryIdsNotDistinct"
+    query_code = "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"
+
+
+class BatchRequestTooLong(SqsError):
+    code = "BatchRequestTooLong"
+    query_code = "AWS.SimpleQueueService.BatchRequestTooLong"
+
+
+class InvalidBatchEntryId(SqsError):
+    code = "InvalidBatchEntryId"
+    query_code = "AWS.SimpleQueueService.InvalidBatchEntryId"
+
+
+class InvalidMessageContents(SqsError):
+    code = "InvalidMessageContents"
+
+
+class InvalidAttributeName(SqsError):
+    code = "InvalidAttributeName"
+
+
+class InvalidAttributeValue(SqsError):
+    code = "InvalidAttributeValue"
+
+
+class OverLimit(SqsError):
+    code = "OverLimit"
+    query_code = "OverLimit"
+    status = 403
+
+
+class RequestThrottled(SqsError):
+    code = "RequestThrottled"
+    query_code = "RequestThrottled"
+    status = 403
+
+
+class InvalidAddress(SqsError):
+    code = "InvalidAddress"
+    query_code = "InvalidAddress"
+    status = 404
+
+
+class InvalidSecurity(SqsError):
+    code = "InvalidSecurity"
+    query_code = "InvalidSecurity"
+    status = 403
+
+
+class UnsupportedOperation(SqsError):
+    code = "UnsupportedOperation"
+    query_code = "AWS.SimpleQueueService.UnsupportedOperation"
+
+
+class ResourceNotFoundException(SqsError):
+    code = "ResourceNotFoundException"
+    query_code = "ResourceNotFoundException"
+    status = 404
+
+
+class KmsAccessDenied(SqsError):
+    code = "KmsAccessDenied"
+    query_code = "KMS.AccessDeniedException"
+
+
+class KmsDisabled(SqsError):
+    code = "KmsDisabled"
+    query_code = "KMS.DisabledException"
+
+
+class KmsInvalidState(SqsError):
+    code = "KmsInvalidState"
+    query_code = "KMS.InvalidStateException"
+
+
+class KmsNotFound(SqsError):
+    code = "KmsNotFound"
+    query_code = "KMS.NotFoundException"
+
+
+class KmsInvalidKeyUsage(SqsError):
+    code = "KmsInvalidKeyUsage"
+    query_code = "KMS.InvalidKeyUsageException"
+
+
+class KmsOptInRequired(SqsError):
+    code = "KmsOptInRequired"
+    query_code = "KMS.OptInRequired"
+    status = 403
+
+
+class KmsThrottled(SqsError):
+    code = "KmsThrottled"
+    query_code = "KMS.ThrottlingException"
+
+
+def invalid_value(name: str, value: object, reason: str) -> SqsInvalidParameterValue:
+    """The InvalidParameterValue AWS returns for one out-of-range request parameter."""
+    return SqsInvalidParameterValue(
+        f"Value {value} for parameter {name} is invalid. Reason: {reason}."
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Other services add their branch below (KMS, IAM, SNS, Lambda, EventBridge, S3,
+# CloudWatch, CloudTrail), each with its own namespace.
+# ---------------------------------------------------------------------------------------

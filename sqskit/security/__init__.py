@@ -1,0 +1,1 @@
+"""sqskit.security"""

@@ -1,0 +1,1 @@
+"""Amazon SQS, served by sqskit: queues, messages, batches, permissions."""

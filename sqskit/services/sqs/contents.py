@@ -1,0 +1,182 @@
+"""What a message may contain: body characters, sizes, message attributes.
+
+AWS rules (../shared/reference/sqs-semantics.md sections 1, 2, 4, 5):
+
+* The body and String attribute values may only use the XML 1.0 characters
+  ``#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF``; anything else
+  rejects the whole message with InvalidMessageContents.
+* Body plus every attribute's name, type and value count toward the size limit
+  (1 MiB, or the queue's smaller ``MaximumMessageSize``); system attributes do not.
+* At most 10 message attributes; names from ``A-Za-z0-9_-.``, up to 256 characters,
+  not starting with ``AWS.``/``Amazon.`` (any case), not starting or ending with ``.``
+  and without ``..``; types ``String``, ``Number``, ``Binary`` with an optional
+  ``.label`` suffix; values must not be empty.
+* The only system attribute a producer may send is ``AWSTraceHeader`` (a String).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ...base.errors import (
+    InvalidMessageContents,
+    SqsInvalidParameterValue,
+    SqsMissingParameter,
+)
+
+MAX_MESSAGE_SIZE = 1_048_576
+MAX_ATTRIBUTES = 10
+MAX_ATTRIBUTE_NAME = 256
+
+_INVALID_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_DATA_TYPE = re.compile(r"^(String|Number|Binary)(\.[^\s]*)?$")
+ALLOWED_CHARACTERS = "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
+
+
+def check_body(body: str) -> int:
+    """Validate a message body; return its size in bytes."""
+    if body == "":
+        raise SqsMissingParameter("The request must contain the parameter MessageBody.")
+    bad = _INVALID_CHARS.search(body)
+    if bad is not None:
+        raise InvalidMessageContents(
+            f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message "
+            f"body, the set of allowed characters is {ALLOWED_CHARACTERS}"
+        )
+    return len(body.encode("utf-8", "surrogatepass"))
+
+
+def check_size(size: int, limit: int) -> None:
+    if size > limit:
+        raise SqsInvalidParameterValue(
+            f"One or more parameters are invalid. Reason: Message must be shorter than "
+            f"{limit} bytes."
+        )
+
+
+def check_attributes(attributes: Mapping[str, Mapping[str, Any]] | None) -> int:
+    """Validate message attributes; return the bytes they add to the message size."""
+    if not attributes:
+        return 0
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise SqsInvalidParameterValue(
+            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum "
+            f"[{MAX_ATTRIBUTES}]."
+        )
+    size = 0
+    for name, value in attributes.items():
+        _check_attribute_name(name)
+        data_type = value.get("DataType", "")
+        if not data_type:
+            raise SqsInvalidParameterValue(
+                f"The message attribute '{name}' must contain non-empty message attribute type."
+            )
+        match = _DATA_TYPE.match(data_type)
+        if match is None or len(data_type) > 256:
+            raise SqsInvalidParameterValue(
+                f"The type of message (user) attribute '{name}' is invalid. You must use only "
+                f"the following supported type prefixes: Binary, Number, String."
+            )
+        base = match.group(1)
+        if value.get("StringListValues") or value.get("BinaryListValues"):
+            raise SqsInvalidParameterValue(
+                f"Message (user) attribute '{name}' uses list values, which SQS reserves "
+                f"for future use."
+            )
+        if base == "Binary":
+            raw = value.get("BinaryValue")
+            if not raw:
+                raise SqsInvalidParameterValue(
+                    f"The message attribute '{name}' with type 'Binary' must use field "
+                    f"'Binary'."
+                )
+            payload = len(raw)
+        else:
+            text = value.get("StringValue")
+            if text is None or text == "":
+                raise SqsInvalidParameterValue(
+                    f"The message attribute '{name}' with type '{base}' must use field 'String'."
+                )
+            if base == "Number":
+                _check_number(name, text)
+            bad = _INVALID_CHARS.search(text)
+            if bad is not None:
+                raise InvalidMessageContents(
+                    f"Invalid binary character '#x{ord(bad.group()):X}' was found in the "
+                    f"message attribute '{name}', the set of allowed characters is "
+                    f"{ALLOWED_CHARACTERS}"
+                )
+            payload = len(text.encode("utf-8", "surrogatepass"))
+        size += len(name.encode()) + len(data_type.encode()) + payload
+    return size
+
+
+def _check_attribute_name(name: str) -> None:
+    lowered = name.lower()
+    if (
+        not name
+        or len(name) > MAX_ATTRIBUTE_NAME
+        or not _ATTRIBUTE_NAME.match(name)
+        or name.startswith(".")
+        or name.endswith(".")
+        or ".." in name
+    ):
+        raise SqsInvalidParameterValue(
+            f"Message (user) attribute name '{name}' is invalid. The attribute name can "
+            f"contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) characters."
+        )
+    if lowered.startswith("aws.") or lowered.startswith("amazon."):
+        raise SqsInvalidParameterValue(
+            f"Message (user) attribute name '{name}' is not allowed: names starting with "
+            f"'AWS.' or 'Amazon.' are reserved."
+        )
+
+
+def _check_number(name: str, text: str) -> None:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise SqsInvalidParameterValue(
+            f"Can't cast the value of message (user) attribute '{name}' to a number."
+        )
+    digits = number.normalize().as_tuple().digits
+    if len(digits) > 38:
+        raise SqsInvalidParameterValue(
+            f"Value of message (user) attribute '{name}' has more than 38 digits of precision."
+        )
+
+
+def check_system_attributes(attributes: Mapping[str, Mapping[str, Any]] | None) -> None:
+    """Only ``AWSTraceHeader`` (a String) may be sent as a message system attribute."""
+    for name, value in (attributes or {}).items():
+        if name != "AWSTraceHeader":
+            raise SqsInvalidParameterValue(
+                f"Message system attribute name '{name}' is invalid."
+            )
+        if value.get("DataType") != "String" or not value.get("StringValue"):
+            raise SqsInvalidParameterValue(
+                "Message system attribute 'AWSTraceHeader' must be of type 'String' with a "
+                "non-empty value."
+            )
+
+
+def select(names: Iterable[str] | None, available: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes a receive asked for: exact names, ``All``, ``.*`` or ``prefix.*``."""
+    wanted = list(names or ())
+    if not wanted or not available:
+        return {}
+    if "All" in wanted or ".*" in wanted:
+        return dict(available)
+    prefixes = tuple(n[:-1] for n in wanted if n.endswith(".*"))
+    exact = set(wanted)
+    return {
+        name: value
+        for name, value in available.items()
+        if name in exact or (prefixes and name.startswith(prefixes))
+    }

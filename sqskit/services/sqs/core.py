@@ -1,0 +1,62 @@
+"""The SQS service's registry of queues and the lookups every action starts with.
+
+Actions are split by theme across modules (``service.py`` queue management,
+``messaging.py`` messages, ``batches.py`` batches, ``permissions.py`` AddPermission);
+they all build on :class:`SqsCore`, which owns the queues and the hooks that later
+layers override (the engine a queue gets, attribute validators, what happens after
+attributes change).
+"""
+
+from __future__ import annotations
+
+from ...base.arns import parse_queue_url
+from ...base.errors import QueueDoesNotExist
+from ...engine.queue import Queue
+from ..base import Call, Runtime, Service
+from . import attributes as attrs
+from .queues import QueueRecord
+
+
+class SqsCore(Service):
+    """Queues of one account and region, found by URL, name or ARN."""
+
+    name = "sqs"
+    event_source = "sqs.amazonaws.com"
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
+        self.queues: dict[str, QueueRecord] = {}
+        self._deleted_at: dict[str, float] = {}
+
+    def queue_by_url(self, url: str) -> QueueRecord:
+        """The queue a QueueUrl names, or QueueDoesNotExist."""
+        parsed = parse_queue_url(url)
+        if parsed is None:
+            raise QueueDoesNotExist()
+        account, name = parsed
+        record = self.queues.get(name)
+        if record is None or account != record.account:
+            raise QueueDoesNotExist()
+        return record
+
+    def queue_by_arn(self, arn: str) -> QueueRecord | None:
+        name = arn.rsplit(":", 1)[-1]
+        record = self.queues.get(name)
+        return record if record is not None and record.arn == arn else None
+
+    def _authorize_queue(self, call: Call, action: str, record: QueueRecord) -> None:
+        self.authorize(
+            call, action, record.arn, resource_policy=record.policy,
+            resource_account=record.account,
+        )
+
+    # -- hooks that later layers extend (FIFO engine, SSE, redrive) ----------------------------
+    def _new_engine(self, name: str, attributes: dict[str, str]) -> Queue:
+        return Queue(name)
+
+    def _attribute_validators(self) -> dict[str, attrs.Validator]:
+        return {}
+
+    def _apply_attributes(self, record: QueueRecord) -> None:
+        """Bring the engine in line with the record's attributes (after create/set)."""
+        record.sync_engine()

@@ -1,0 +1,148 @@
+"""A world: one AWS account in one region, with its own virtual clock and all its state.
+
+Everything lives in a :class:`World`: queues, keys, roles, the audit trail, metrics.
+Two worlds never share anything, so each lab (and each test) starts from a fresh one.
+``world.client(service, principal=...)`` hands out real boto3 clients that act as a
+principal with a request context (TLS or not, source IP, VPC, VPC endpoint).
+
+The module-level default world (:func:`sqskit.reset`, :func:`sqskit.client`) is the
+same machinery, kept for notebooks: re-running ``sqskit.reset()`` is the reset button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from .base.clock import DEFAULT_START, VirtualClock
+from .base.identity import DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT, Caller, resolve_principal
+from .base.ids import IdSource
+from .client import make_client
+from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.sqs.service import SqsService
+
+#: the placeholder account every world uses unless told otherwise
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+#: service name (as boto3 spells it) -> the class that serves it
+SERVICES: dict[str, Callable[[Any], Service]] = {
+    "sqs": SqsService,
+}
+
+
+class World:
+    """One isolated account + region + virtual clock."""
+
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        account_id: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        start: datetime | float = DEFAULT_START,
+        clock: VirtualClock | None = None,
+        strict: bool = False,
+    ) -> None:
+        self.seed = seed
+        self.account_id = account_id
+        self.region = region
+        self.clock = clock if clock is not None else VirtualClock(start)
+        self.ids = IdSource(seed)
+        #: check every response against botocore's output shape (the test suite does)
+        self.strict = strict
+        self.access: Authorizer = AllowAll()
+        self.audit: AuditSink = NoAudit()
+        self._services: dict[str, Service] = {}
+
+    # -- services and clients ---------------------------------------------------------------
+    def service(self, name: str) -> Service:
+        """The world's service object for ``name`` (created on first use)."""
+        if name not in self._services:
+            factory = SERVICES.get(name)
+            if factory is None:
+                raise ValueError(
+                    f"sqskit has no {name!r} service; it offers: {', '.join(sorted(SERVICES))}"
+                )
+            self._services[name] = factory(self)
+        return self._services[name]
+
+    @property
+    def sqs(self) -> SqsService:
+        """Direct access to the SQS service (for views and bulk demos, not for labs)."""
+        return self.service("sqs")  # type: ignore[return-value]
+
+    def caller(
+        self,
+        principal: str | None = None,
+        *,
+        secure_transport: bool = True,
+        source_ip: str | None = DEFAULT_SOURCE_IP,
+        source_vpc: str | None = None,
+        source_vpce: str | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+    ) -> Caller:
+        """The :class:`Caller` a client with these settings acts as."""
+        return resolve_principal(
+            principal, self.account_id,
+            secure_transport=secure_transport, source_ip=source_ip, source_vpc=source_vpc,
+            source_vpce=source_vpce, user_agent=user_agent,
+        )
+
+    def client(
+        self,
+        service_name: str,
+        principal: str | None = None,
+        *,
+        secure_transport: bool = True,
+        source_ip: str | None = DEFAULT_SOURCE_IP,
+        source_vpc: str | None = None,
+        source_vpce: str | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+    ) -> Any:
+        """A real boto3 client for ``service_name``, acting as ``principal``.
+
+        ``principal`` is an IAM user or role ARN, an account id, a service principal
+        (``"sns.amazonaws.com"``) or ``"anonymous"``; None is the account's root user.
+        The keyword arguments are the request context policies see: TLS or not
+        (``aws:SecureTransport``), the source IP, and the VPC and VPC endpoint the
+        call arrives through (``aws:SourceVpc``, ``aws:SourceVpce``).
+        """
+        if service_name not in SERVICES:
+            self.service(service_name)  # raises the helpful error
+        caller = self.caller(
+            principal, secure_transport=secure_transport, source_ip=source_ip,
+            source_vpc=source_vpc, source_vpce=source_vpce, user_agent=user_agent,
+        )
+        return make_client(self, service_name, caller)
+
+    def resolve_caller(self, caller: Caller) -> Caller:
+        """Hook: the caller as the world knows it at call time (IAM may enrich it)."""
+        return caller
+
+    def __repr__(self) -> str:
+        return (
+            f"<World seed={self.seed} account={self.account_id} region={self.region} "
+            f"at {self.clock.isoformat()}>"
+        )
+
+
+_default: World | None = None
+
+
+def reset(seed: int = 0, **options: Any) -> World:
+    """Replace the default world with a fresh one; return it."""
+    global _default
+    _default = World(seed, **options)
+    return _default
+
+
+def default_world() -> World:
+    """The default world, created on first use."""
+    return _default if _default is not None else reset()
+
+
+def client(service_name: str, principal: str | None = None, **context: Any) -> Any:
+    """A boto3 client of the default world (see :meth:`World.client`)."""
+    return default_world().client(service_name, principal, **context)
