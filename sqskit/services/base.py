@@ -53,8 +53,13 @@ class Authorizer(Protocol):
         resource_policy: str | None = None,
         resource_account: str | None = None,
         context: dict[str, Any] | None = None,
+        resource_policy_required: bool = False,
     ) -> None:
-        """Return if allowed; raise an AccessDenied-style AwsError if not."""
+        """Return if allowed; raise an AccessDenied-style AwsError if not.
+
+        ``resource_policy_required`` is KMS's rule: a key policy must allow the call
+        (directly, or by delegating to the account so IAM policies count).
+        """
 
 
 class AuditSink(Protocol):
@@ -147,6 +152,7 @@ class Service:
         resource_policy: str | None = None,
         resource_account: str | None = None,
         context: dict[str, Any] | None = None,
+        resource_policy_required: bool = False,
     ) -> None:
         """Ask the world's authorizer; raises if the call is not allowed."""
         self.runtime.access.authorize(
@@ -156,6 +162,7 @@ class Service:
             resource_policy=resource_policy,
             resource_account=resource_account,
             context=context,
+            resource_policy_required=resource_policy_required,
         )
 
     def __repr__(self) -> str:
