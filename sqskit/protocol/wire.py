@@ -15,6 +15,7 @@ The same encoded bytes are what a real HTTP endpoint would put on the socket.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -56,10 +57,16 @@ def wire_protocol(operation: OperationModel) -> str:
     return service.protocol
 
 
+@functools.lru_cache(maxsize=64)
+def _http_date(now: float) -> str:
+    """The ``Date`` header for ``now`` (cached: a virtual clock mostly stands still)."""
+    return formatdate(now, usegmt=True)
+
+
 def _headers(request_id: str, now: float, content_type: str, body: bytes) -> dict[str, str]:
     return {
         "x-amzn-requestid": request_id,
-        "date": formatdate(now, usegmt=True),
+        "date": _http_date(now),
         "content-type": content_type,
         "content-length": str(len(body)),
         "connection": "keep-alive",

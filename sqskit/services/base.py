@@ -13,6 +13,7 @@ an action checks only what AWS checks beyond the model: ranges, formats, referen
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class NoAudit:
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+@functools.cache  # a few hundred operation names at most
 def snake(operation: str) -> str:
     """``SendMessageBatch`` -> ``send_message_batch``."""
     return _CAMEL.sub("_", operation).lower()
