@@ -12,6 +12,7 @@ same run, because only ratios carry from one machine to another:
 * ``depth``: the time of one receive + delete as the queue holds 10 ... 1,000,000
   messages (sqskit should stay flat; moto scans its whole queue).
 * ``memory``: bytes a queued message costs beyond its body, at a million messages.
+* ``layers``: where the time of a boto3 cycle goes (engine, service, wire, botocore).
 
 The benchmarks are never run by the test suite (``tests/test_bench_smoke.py`` only
 checks, with tiny sizes, that they still run). Results: ``bench/RESULTS.md``.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import depth, memory, throughput
+from . import depth, layers, memory, throughput
 from .report import Report
 
 #: benchmark name -> its ``run`` function; each takes sizes as keywords, returns a Report
@@ -29,6 +30,7 @@ BENCHMARKS: dict[str, Callable[..., Report]] = {
     "throughput": throughput.run,
     "depth": depth.run,
     "memory": memory.run,
+    "layers": layers.run,
 }
 
-__all__ = ["BENCHMARKS", "Report", "depth", "memory", "throughput"]
+__all__ = ["BENCHMARKS", "Report", "depth", "layers", "memory", "throughput"]

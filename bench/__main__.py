@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--markdown FILE] [throughput] [depth] [memory]``."""
+"""Run sqskit's benchmarks and print their tables (all of them unless some are named)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ QUICK: dict[str, dict[str, Any]] = {
     "depth": {"depths": (10, 1_000, 100_000), "moto_depths": (10, 1_000),
               "takes": 5_000, "boto3_takes": 300, "moto_takes": 30, "moto_budget": 5.0},
     "memory": {"count": 100_000, "service_count": 10_000, "moto_count": 1_000},
+    "layers": {"cycles": 1_000, "repeats": 3},
 }
 
 
@@ -28,8 +29,15 @@ def machine() -> str:
     packages = ", ".join(f"{name} {version(name)}" for name in ("boto3", "moto", "pandas"))
     return (
         f"{date.today().isoformat()}; Python {platform.python_version()} on "
-        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores; {packages}"
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores; {packages}; "
+        f"{load()}"
     )
+
+
+def load() -> str:
+    """The machine's load averages: other work running beside the benchmark skews it."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(report.text())
         print(f"({name} took {took:.0f} s)")
         sections.append(report.markdown())
+    print(f"\nat the end: {load()}")
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as out:
             out.write("\n\n".join(sections) + "\n")

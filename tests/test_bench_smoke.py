@@ -16,13 +16,20 @@ TINY = {
     "depth": {"depths": (10, 100), "moto_depths": (10, 100), "takes": 20, "boto3_takes": 5,
               "moto_takes": 3, "blocks": 2},
     "memory": {"count": 200, "service_count": 50, "moto_count": 20},
+    "layers": {"cycles": 20, "repeats": 1},
 }
 
 
+@pytest.fixture(scope="module")
+def reports():
+    """Each benchmark's report at tiny sizes, run once for the whole module."""
+    return {name: run(quiet=True, **TINY[name]) for name, run in bench.BENCHMARKS.items()}
+
+
 @pytest.mark.parametrize("name", sorted(bench.BENCHMARKS))
-def test_each_benchmark_runs_at_tiny_sizes_and_renders_its_table(name):
+def test_each_benchmark_runs_at_tiny_sizes_and_renders_its_table(reports, name):
     """Every benchmark runs end to end and renders as text and Markdown with its goals."""
-    report = bench.BENCHMARKS[name](quiet=True, **TINY[name])
+    report = reports[name]
     assert len(report.table) > 0
     assert all(value > 0 for value in report.values.values())
     text, markdown = report.text(), report.markdown()
@@ -32,9 +39,9 @@ def test_each_benchmark_runs_at_tiny_sizes_and_renders_its_table(name):
         assert goal.text in text and goal.text in markdown
 
 
-def test_the_benchmarks_compare_all_four_contenders_side_by_side():
+def test_the_benchmarks_compare_all_four_contenders_side_by_side(reports):
     """Throughput puts the limit, the engine, boto3-on-sqskit and moto in one table."""
-    report = bench.BENCHMARKS["throughput"](quiet=True, **TINY["throughput"])
+    report = reports["throughput"]
     assert set(report.table["contender"]) == {
         "deque limit", "sqskit engine", "sqskit boto3", "moto boto3",
     }
