@@ -12,6 +12,7 @@ from importlib.metadata import version
 from typing import Any
 
 from . import BENCHMARKS
+from .report import timer_name, use_cpu_time
 
 #: sizes for ``--quick``: the same benchmarks, about a minute in all
 QUICK: dict[str, dict[str, Any]] = {
@@ -45,13 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], metavar="benchmark",
                         help=f"any of {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, about a minute")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time by CPU time, not the wall clock (for a busy machine)")
     parser.add_argument("--markdown", metavar="FILE",
                         help="also write the tables as Markdown to FILE")
     args = parser.parse_args(argv)
     names = args.names or list(BENCHMARKS)
-    print(machine())
-    print(f"command: python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}")
-    sections = []
+    use_cpu_time(args.cpu)
+    command = f"python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}"
+    header = [machine(), f"timer: {timer_name()}", f"command: `{command.strip()}`"]
+    print("\n".join(header))
+    sections = ["\n".join(f"- {line}" for line in header)]
     for name in names:
         started = time.perf_counter()
         report = BENCHMARKS[name](**(QUICK[name] if args.quick else {}))
@@ -61,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"({name} took {took:.0f} s)")
         sections.append(report.markdown())
     print(f"\nat the end: {load()}")
+    sections.append(f"- at the end: {load()}")
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as out:
             out.write("\n\n".join(sections) + "\n")
