@@ -18,7 +18,7 @@ from .report import timer_name, use_cpu_time
 QUICK: dict[str, dict[str, Any]] = {
     "throughput": {"messages": 50_000, "boto3_messages": 1_000, "moto_messages": 100,
                    "repeats": 3},
-    "depth": {"depths": (10, 1_000, 100_000), "moto_depths": (10, 1_000),
+    "depth": {"depths": (10, 1_000, 100_000, 1_000_000), "moto_depths": (10, 1_000),
               "takes": 5_000, "boto3_takes": 300, "moto_takes": 30, "moto_budget": 5.0},
     "memory": {"count": 100_000, "service_count": 10_000, "moto_count": 1_000},
     "layers": {"cycles": 1_000, "repeats": 3},

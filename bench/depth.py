@@ -3,7 +3,9 @@
 For each contender and depth, a fresh queue is filled to that depth (untimed, see
 :meth:`bench.contenders.Contender.fill`), then one message at a time is received and
 deleted (timed) and replaced by a new one (untimed), so the depth holds. The figure
-is the median, over blocks of takes, of the mean time per take.
+is the median time of a take, less what reading the clock costs (not small next to a
+take from a deque). A median, not a mean: on a busy machine one take in a few
+hundred waits milliseconds for the CPU, which would swamp a mean of microseconds.
 
 moto scans its whole queue on every receive, so a deep moto queue takes seconds per
 take: it runs until a time budget is spent (at least three takes), and a depth whose
@@ -13,13 +15,14 @@ depth and marked ``~``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pandas as pd
 
 from . import report
 from .contenders import Contender, all_contenders
-from .report import Goal, Progress, Report, block_medians, micros, ratio
+from .report import Goal, Progress, Report, median, micros, ratio
 
 #: the project's goal: a receive at a million messages within 2x of one at ten
 FLATNESS = 2.0
@@ -35,7 +38,6 @@ def run(
     boto3_takes: int = 2_000,
     moto_takes: int = 100,
     moto_budget: float = 60.0,
-    blocks: int = 5,
     quiet: bool = False,
 ) -> Report:
     """Microseconds per receive + delete at each depth, and the growth from depth 10."""
@@ -64,7 +66,7 @@ def run(
             def tick(done: int, label: str = label) -> None:
                 progress(f"{label}: {done:,} takes")
 
-            results[level] = _per_take(contender, level, count, budget, blocks, tick)
+            results[level] = _per_take(contender, level, count, budget, tick)
     progress.done()
     return _report(measured, extrapolated, sorted({d for v in plan.values() for d in v[0]}))
 
@@ -78,7 +80,7 @@ def _estimate(results: dict[int, float], level: int) -> float | None:
 
 
 def _per_take(
-    contender: Contender, level: int, count: int, budget: float, blocks: int,
+    contender: Contender, level: int, count: int, budget: float,
     report_progress: Callable[[int], None],
 ) -> float:
     contender.open()
@@ -88,20 +90,30 @@ def _per_take(
             contender.take_one()
             contender.fill(1)
         samples: list[float] = []
-        clock = report.clock
-        started = clock()
+        clock, overhead = report.clock, _timer_overhead()
+        started = time.perf_counter()  # the budget is the patience of a person: wall time
         for done in range(count):
             before = clock()
             contender.take_one()
-            samples.append(clock() - before)
+            samples.append(max(0.0, clock() - before - overhead))
             contender.fill(1)
-            if done >= MIN_TAKES and clock() - started > budget:
+            if done >= MIN_TAKES and time.perf_counter() - started > budget:
                 break
             if done % 500 == 0:
                 report_progress(done)
     finally:
         contender.close()
-    return block_medians(samples, blocks)
+    return median(samples)
+
+
+def _timer_overhead() -> float:
+    """What reading the clock twice costs (subtracted: a deque take is not much more)."""
+    clock = report.clock
+    readings = []
+    for _ in range(1_000):
+        before = clock()
+        readings.append(clock() - before)
+    return sorted(readings)[len(readings) // 2]
 
 
 def _report(
@@ -130,7 +142,7 @@ def _report(
                 f"{min(results):,}", ratio(growth), growth <= FLATNESS,
             ))
     notes = [
-        "cells: microseconds per receive + delete (growth vs the shallowest depth)",
+        "cells: median microseconds per receive + delete (growth vs the shallowest depth)",
         "deep queues are filled through the engine (sqskit) or the backend (moto); "
         "the timed takes go through each contender's own surface",
     ]

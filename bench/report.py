@@ -56,14 +56,6 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-def block_medians(samples: Sequence[float], blocks: int) -> float:
-    """Split ``samples`` into ``blocks`` runs, average each, return the median average."""
-    blocks = max(1, min(blocks, len(samples)))
-    size = len(samples) // blocks
-    means = [statistics.fmean(samples[i * size : (i + 1) * size]) for i in range(blocks)]
-    return statistics.median(means)
-
-
 class Progress:
     """One status line on stderr, rewritten in place on a terminal."""
 

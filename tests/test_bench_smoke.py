@@ -14,7 +14,7 @@ from bench.limit import DequeQueue
 TINY = {
     "throughput": {"messages": 40, "boto3_messages": 20, "moto_messages": 10, "repeats": 1},
     "depth": {"depths": (10, 100), "moto_depths": (10, 100), "takes": 20, "boto3_takes": 5,
-              "moto_takes": 3, "blocks": 2},
+              "moto_takes": 3},
     "memory": {"count": 200, "service_count": 50, "moto_count": 20},
     "layers": {"cycles": 20, "repeats": 1},
 }

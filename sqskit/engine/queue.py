@@ -18,8 +18,8 @@ What AWS does, and how this module does it:
 Every operation is O(1) or O(log n) in queue depth: visible messages wait in a deque,
 delayed and in-flight ones in a heap keyed by the instant they become visible (ties by
 sequence number), and age order for retention is kept by a second deque. Deletions are
-lazy: a message marked GONE is skipped when it reaches the front, and the deques are
-compacted when more than half of what they hold is dead.
+lazy: a message marked GONE is skipped when it reaches the front, and the deques and
+the heap are compacted when dead entries make up about half of what they hold.
 
 Simplified: delivery is deterministic. Real standard queues are distributed, so a
 short poll samples a subset of servers (and may return nothing while messages wait),
