@@ -158,5 +158,7 @@ def micros(seconds: float) -> str:
 
 
 def ratio(value: float) -> str:
-    """A ratio as ``15.2x`` (or ``0.12x``)."""
+    """A ratio as ``15.2x``, ``0.12x`` or, when tiny, ``0.0013x``."""
+    if value < 0.01:
+        return f"{value:.2g}x"
     return f"{value:.2f}x" if value < 10 else f"{value:,.1f}x"
