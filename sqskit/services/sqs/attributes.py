@@ -95,6 +95,11 @@ def validate(
         if validators and name in validators:
             value = validators[name](name, value)
         out[name] = value
+    if out.get("KmsMasterKeyId") and out.get("SqsManagedSseEnabled") == "true":
+        raise InvalidAttributeName(  # recorded against AWS
+            "You can use one type of server-side encryption (SSE) at one time. You can "
+            "either enable KMS SSE or SQS SSE."
+        )
     return out
 
 
