@@ -229,7 +229,10 @@ class EncryptionActions(BatchActions):
             self._still_usable(call, ref)
             return cached
         if ref.key_arn is None:
-            raw = envelope.open_blob(self.sqs_owned_key(), ref.encrypted, ref.context)
+            try:
+                raw = envelope.open_blob(self.sqs_owned_key(), ref.encrypted, ref.context)
+            except AwsError as failure:  # only if what is stored was corrupted
+                raise sqs_error(failure, call.request_id) from None
         else:
             raw = self._kms(call, record, "Decrypt",
                             {"CiphertextBlob": ref.encrypted, "EncryptionContext": ref.context}
