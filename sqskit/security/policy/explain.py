@@ -145,8 +145,6 @@ def text(decision: Decision) -> str:
         lines.append("Statements considered: none (no policy applies to this principal)")
     missing = missing_keys(decision)
     lines.append("Missing context keys: " + (", ".join(missing) if missing else "none"))
-    if not decision.allowed:
-        lines.append(f"AWS says: {decision.message()}")
     return "\n".join(lines)
 
 
