@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..base.errors import AwsError, InternalFailure
+from ..base.errors import AccessDenied, AwsError, InternalFailure
 from ..base.identity import Caller
 from ..security.policy import (
     AttachedPolicy,
@@ -111,7 +111,10 @@ class PolicyAuthorizer:
         if parent:
             self.log.record(str(parent), decision)
         if not decision.allowed:
-            raise self.runtime.service(call.service).access_denied(decision)
+            holder = self._service(call.service)
+            if holder is None:  # a service the world does not register (yet)
+                raise AccessDenied(decision.message(), detail=decision)
+            raise holder.access_denied(decision)
 
     def decide(
         self,
@@ -163,7 +166,10 @@ class PolicyAuthorizer:
 
         The resource policy defaults to the one the world holds for ``resource`` (a
         queue's policy); identity policies default to the caller's in IAM. A key ARN
-        gets KMS's rule (the key policy must allow).
+        gets KMS's rule (the key policy must allow). A malformed document raises
+        :class:`~sqskit.security.policy.PolicyProblem` saying what is wrong and where,
+        which is how a learner finds out why SQS answered "Invalid value for the
+        parameter Policy.".
         """
         parts = resource.split(":")
         service = parts[2] if len(parts) > 5 else ""
@@ -171,6 +177,8 @@ class PolicyAuthorizer:
             holder = self._service(service)
             policy_for = getattr(holder, "policy_for", None)
             resource_policy = policy_for(resource) if policy_for is not None else None
+        if resource_policy is not None:
+            parse(resource_policy, "resource")  # a malformed one raises PolicyProblem
         identity = None
         if identity_policies is not None:
             identity = tuple(

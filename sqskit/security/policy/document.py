@@ -61,9 +61,11 @@ class PolicyProblem(ValueError):
         #: the element at fault (``Statement[1].Action``), for the learner
         self.element = element
 
+    def __str__(self) -> str:
+        return f"{self.message} (at {self.element})" if self.element else self.message
+
     def __repr__(self) -> str:
-        where = f" at {self.element}" if self.element else ""
-        return f"PolicyProblem({self.message!r}{where})"
+        return f"PolicyProblem({self.message!r}, element={self.element!r})"
 
 
 @dataclass(frozen=True)
