@@ -173,6 +173,9 @@ class World:
 
     def resolve_caller(self, caller: Caller) -> Caller:
         """Hook: the caller as the world knows it at call time (IAM may enrich it)."""
+        iam = self._services.get("iam")  # policies: a known user/role's real ARN and id
+        if iam is not None and caller.type in ("IAMUser", "AssumedRole"):
+            caller = iam.resolve(caller)  # type: ignore[attr-defined]
         return caller
 
     def __repr__(self) -> str:

@@ -130,7 +130,7 @@ class PolicyAuthorizer:
         identity_policies: tuple[AttachedPolicy, ...] | None = None,
     ) -> Decision:
         """The decision for one request, without raising (what ``world.simulate`` uses)."""
-        iam = self._iam()
+        iam = self._iam() if caller.type in ("IAMUser", "AssumedRole") else None
         if identity_policies is None:
             identity_policies = iam.identity_policies(caller) if iam is not None else ()
         extra = dict(context or {})

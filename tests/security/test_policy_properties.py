@@ -110,7 +110,7 @@ def with_statement(identity, resource, statement, where):
     return identity, resource
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(scenarios(), st.data())
 def test_adding_a_deny_statement_never_turns_a_denial_into_an_allow(scenario, data):
     """An explicit Deny only takes permissions away."""
@@ -125,7 +125,7 @@ def test_adding_a_deny_statement_never_turns_a_denial_into_an_allow(scenario, da
         assert after.explicit
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(scenarios(), st.data())
 def test_adding_an_allow_statement_never_turns_an_allow_into_a_denial(scenario, data):
     """An Allow only adds permissions."""
@@ -152,7 +152,7 @@ def test_an_explicit_deny_always_names_an_applicable_deny_statement(scenario):
     assert all(row["applies"] for row in decision.rows() if row["decides"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(scenarios(), st.data())
 def test_a_deny_statement_that_applies_always_wins(scenario, data):
     """Explicit deny wins over every allow: same account, cross-account, root, key policy."""

@@ -256,3 +256,18 @@ def test_each_account_has_its_own_iam(world, iam):
     role = other.create_role(RoleName="Worker", AssumeRolePolicyDocument=TRUST)["Role"]
     assert role["Arn"] == "arn:aws:iam::444455556666:role/Worker"
     assert iam.list_roles()["Roles"] == []
+
+
+def test_a_client_acting_as_a_user_carries_the_users_real_arn_and_id(world, iam):
+    """A user created with a path keeps its ARN and AIDA id when a client acts as it."""
+    user = iam.create_user(UserName="alice", Path="/print/")["User"]
+    iam.attach_user_policy(UserName="alice",
+                           PolicyArn="arn:aws:iam::aws:policy/AmazonSQSFullAccess")
+    alice = world.client("sqs", principal=f"arn:aws:iam::{ACCOUNT}:user/alice")
+    url = alice.create_queue(QueueName="jobs")["QueueUrl"]
+    alice.send_message(QueueUrl=url, MessageBody="x")
+    message = alice.receive_message(QueueUrl=url, MessageSystemAttributeNames=["SenderId"])
+    assert message["Messages"][0]["Attributes"]["SenderId"] == user["UserId"]
+    decision = world.simulate(f"arn:aws:iam::{ACCOUNT}:user/alice", "sqs:PurgeQueue",
+                              f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs")
+    assert decision.allowed and "managed policy AmazonSQSFullAccess" in decision.explain()

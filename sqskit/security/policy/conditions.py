@@ -24,7 +24,7 @@ import base64
 import binascii
 import ipaddress
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -63,13 +63,18 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return None
 
 
-def _in_network(policy: str, request: str) -> bool:
-    network = _network(policy)
+@lru_cache(maxsize=1024)
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        address = ipaddress.ip_address(request)
+        return ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return network is not None and address.version == network.version and address in network
+        return None
+
+
+def _in_network(policy: str, request: str) -> bool:
+    network, address = _network(policy), _address(request)
+    return (network is not None and address is not None
+            and address.version == network.version and address in network)
 
 
 def _compare(convert: Callable[[str], float | None], ok: Callable[[float, float], bool]) -> Test:
@@ -190,6 +195,15 @@ class Condition:
     values: tuple[str, ...]
     #: resolve ``${...}`` policy variables in the values (Version 2012-10-17 only)
     variables: bool = False
+    # looked up once here, not on every request
+    _key: str = field(init=False, repr=False, compare=False)
+    _test: Test = field(init=False, repr=False, compare=False)
+    _negated: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_key", self.key.lower())
+        object.__setattr__(self, "_test", self.operator.test)
+        object.__setattr__(self, "_negated", self.operator.negated)
 
     def _values(self, context: Mapping[str, object]) -> tuple[str, ...]:
         if not self.variables:
@@ -197,10 +211,16 @@ class Condition:
         resolved = (resolve_variables(v, context) if "${" in v else v for v in self.values)
         return tuple(v for v in resolved if v is not None)
 
+    def _one(self, values: tuple[str, ...], request_value: str) -> bool:
+        """One request value against the policy values: OR, or NOR when negated."""
+        test = self._test
+        matched = any(test(v, request_value) for v in values)
+        return not matched if self._negated else matched
+
     def holds(self, context: Mapping[str, object]) -> bool:
         """Is this condition true for a request with ``context``?"""
         op = self.operator
-        seen = context.get(self.key.lower())
+        seen = context.get(self._key)
         if isinstance(seen, tuple) and not seen:
             seen = None  # an empty multivalued key counts as absent
         if op.base == "Null":  # "true": the key must be absent; "false": present
@@ -210,18 +230,13 @@ class Condition:
                 return True  # vacuous truth: why ForAllValues + Allow is risky
             if op.qualifier == "ForAnyValue":
                 return False
-            return op.if_exists or op.negated
-        values, test, negated = self._values(context), op.test, op.negated
-
-        def one(request_value: str) -> bool:
-            matched = any(test(v, request_value) for v in values)
-            return not matched if negated else matched
-
+            return op.if_exists or self._negated
+        values = self._values(context)
         if isinstance(seen, tuple):
-            if op.qualifier == "ForAllValues" or (op.qualifier is None and negated):
-                return all(one(v) for v in seen)
-            return any(one(v) for v in seen)
-        return one(str(seen))
+            if op.qualifier == "ForAllValues" or (op.qualifier is None and self._negated):
+                return all(self._one(values, v) for v in seen)
+            return any(self._one(values, v) for v in seen)
+        return self._one(values, str(seen))
 
     def check(self, context: Mapping[str, object]) -> ConditionCheck:
         """The condition with the request's value, for an explanation."""

@@ -55,7 +55,7 @@ class RequestContext(Mapping[str, Value]):
     most contexts are never built.
     """
 
-    __slots__ = ("_build", "_names", "_values", "now")
+    __slots__ = ("_build", "_given", "_values", "now")
 
     def __init__(
         self,
@@ -65,23 +65,25 @@ class RequestContext(Mapping[str, Value]):
         build: Callable[[], Mapping[str, Value]] | None = None,
     ) -> None:
         self._values: dict[str, Value] | None = None
-        self._names: dict[str, str] = {}
+        self._given: Mapping[str, Value] = {}
         self._build = build if build is not None else (lambda: values or {})
         self.now = now
 
     def _keys(self) -> dict[str, Value]:
         if self._values is None:
-            self._values = {}
-            for name, value in self._build().items():
-                if value is None:
-                    continue
-                self._values[name.lower()] = value
-                self._names[name.lower()] = name
+            self._given = self._build()
+            self._values = {k.lower(): v for k, v in self._given.items() if v is not None}
         return self._values
+
+    @property
+    def _names(self) -> dict[str, str]:
+        self._keys()
+        return {k.lower(): k for k, v in self._given.items() if v is not None}
 
     def get(self, key: str, default: Value | None = None) -> Value | None:  # type: ignore[override]
         lower = key.lower()
-        value = self._keys().get(lower)
+        values = self._values if self._values is not None else self._keys()
+        value = values.get(lower)
         if value is not None:
             return value
         if lower == "aws:currenttime":
@@ -100,7 +102,6 @@ class RequestContext(Mapping[str, Value]):
         return isinstance(key, str) and self.get(key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        self._keys()
         yield from self._names.values()
         yield "aws:CurrentTime"
         yield "aws:EpochTime"
@@ -110,12 +111,12 @@ class RequestContext(Mapping[str, Value]):
 
     def name_of(self, key: str) -> str:
         """The key as it is usually written (``aws:SourceVpce``)."""
-        self._keys()
         return self._names.get(key.lower(), key)
 
     def with_values(self, extra: Mapping[str, Value]) -> RequestContext:
         """A copy with some keys added or replaced."""
-        merged: dict[str, Value] = {self._names[k]: v for k, v in self._keys().items()}
+        names = self._names
+        merged: dict[str, Value] = {names[k]: v for k, v in self._keys().items()}
         for name, value in extra.items():
             for existing in [n for n in merged if n.lower() == name.lower()]:
                 del merged[existing]

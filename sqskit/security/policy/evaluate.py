@@ -65,55 +65,57 @@ def evaluate(
 ) -> Decision:
     """Decide ``request`` against the caller's identity policies and a resource policy."""
     policies = (*identity, resource) if resource is not None else tuple(identity)
-    caller = request.caller
-
-    identity_matches = [m for p in identity for m in applicable(p, request)]
-    resource_matches = applicable(resource, request) if resource is not None else []
-
-    denies = [m for m in identity_matches if m.statement.effect == "Deny"]
+    identity_allows: list[Match] = []
+    denies: list[Match] = []
+    for attached in identity:
+        for match in applicable(attached, request):
+            (denies if match.statement.effect == "Deny" else identity_allows).append(match)
     if denies:
         return Decision("explicit deny", "explicit-deny-identity", request, policies,
                         tuple(denies))
-    denies = [m for m in resource_matches if m.statement.effect == "Deny"]
+    direct: list[Match] = []
+    delegated: list[Match] = []
+    if resource is not None:
+        for match in applicable(resource, request):
+            if match.statement.effect == "Deny":
+                denies.append(match)
+            else:
+                (direct if match.via == "direct" else delegated).append(match)
     if denies:
         return Decision("explicit deny", "explicit-deny-resource", request, policies,
                         tuple(denies))
-
-    identity_allows = tuple(m for m in identity_matches if m.statement.effect == "Allow")
-    direct = tuple(m for m in resource_matches if m.statement.effect == "Allow"
-                   and m.via == "direct")
-    delegated = tuple(m for m in resource_matches if m.statement.effect == "Allow"
-                      and m.via == "account")
-
-    def allow(reason: str, deciding: tuple[Match, ...]) -> Decision:
-        return Decision("allowed", reason, request, policies, deciding)
-
-    def deny(reason: str) -> Decision:
+    reason, deciding = _allows(request, identity_allows, direct, delegated)
+    if deciding is None:
         return Decision("implicit deny", reason, request, policies)
+    return Decision("allowed", reason, request, policies, tuple(deciding))
 
+
+def _allows(
+    request: Request, identity: list[Match], direct: list[Match], delegated: list[Match]
+) -> tuple[str, list[Match] | None]:
+    """Step 3: the reason, and the deciding Allow statements (None: implicit deny)."""
+    caller = request.caller
     if caller.type not in _IAM_PRINCIPALS:  # AWS services, anonymous callers
-        return allow("service-allow", direct) if direct else deny("no-resource-allow")
+        return ("service-allow", direct) if direct else ("no-resource-allow", None)
     root = caller.type == "Root"
-    identity_ok = root or bool(identity_allows)
+    identity_ok = root or bool(identity)
     same = request.same_account
-
     if request.owner_only and not same:
-        return deny("owner-only")
+        return "owner-only", None
     if request.resource_policy_required:
         if not (direct or (delegated and identity_ok)):
-            return deny("no-resource-allow")
+            return "no-resource-allow", None
         if not same and not identity_ok:
-            return deny("no-identity-allow")
-        return allow("key-allow", direct or delegated + identity_allows)
+            return "no-identity-allow", None
+        return "key-allow", direct or delegated + identity
     if same:
         if identity_ok:
-            return allow("root" if root and not identity_allows else "identity-allow",
-                         identity_allows)
+            return ("root" if root and not identity else "identity-allow"), identity
         if direct:
-            return allow("resource-allow", direct)
-        return deny("no-identity-allow")
+            return "resource-allow", direct
+        return "no-identity-allow", None
     if not (direct or delegated):
-        return deny("no-resource-allow")
+        return "no-resource-allow", None
     if not identity_ok:
-        return deny("no-identity-allow")
-    return allow("both-allow", identity_allows + direct + delegated)
+        return "no-identity-allow", None
+    return "both-allow", identity + direct + delegated

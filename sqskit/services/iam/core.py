@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -59,6 +60,13 @@ class IamCore(Service):
         super().__init__(runtime)
         self.directories: dict[str, Directory] = {}
         self.aws_managed: dict[str, ManagedPolicy] = aws_managed_policies(unique_id)
+        #: bumped by every IAM request; compiled identity policies older than it are stale
+        self.revision = 0
+        self._compiled: dict[Identity, tuple[int, tuple[AttachedPolicy, ...]]] = {}
+
+    def handle(self, call: Call) -> dict[str, Any]:
+        self.revision += 1  # any IAM request may change who is allowed what
+        return super().handle(call)
 
     # -- lookups ---------------------------------------------------------------------------
     def directory(self, account: str) -> Directory:
@@ -144,17 +152,43 @@ class IamCore(Service):
             return directory.roles.get(caller.name)
         return None
 
+    def resolve(self, caller: Caller) -> Caller:
+        """``caller`` as IAM knows it: a user's or role's real ARN (with its path) and id."""
+        identity = self.identity_of(caller)
+        if identity is None:
+            return caller
+        if identity.kind == "user":
+            if caller.arn == identity.arn and caller.principal_id == identity.id:
+                return caller
+            return replace(caller, arn=identity.arn, identity_arn=identity.arn,
+                           principal_id=identity.id)
+        session = caller.principal_id.partition(":")[2]
+        if caller.identity_arn == identity.arn and caller.principal_id.startswith(identity.id):
+            return caller
+        return replace(caller, identity_arn=identity.arn, principal_id=f"{identity.id}:{session}")
+
     def identity_policies(self, caller: Caller) -> tuple[AttachedPolicy, ...]:
-        """The caller's inline and attached managed policies, compiled (cached by text)."""
+        """The caller's inline and attached managed policies, compiled.
+
+        Kept until the next IAM request (the hot path asks for them on every call).
+        """
         identity = self.identity_of(caller)
         if identity is None:
             return ()
+        cached = self._compiled.get(identity)
+        if cached is not None and cached[0] == self.revision:
+            return cached[1]
+        compiled = self._compile(identity, caller.account)
+        self._compiled[identity] = (self.revision, compiled)
+        return compiled
+
+    def _compile(self, identity: Identity, account: str) -> tuple[AttachedPolicy, ...]:
         out = [
             AttachedPolicy("identity", f"inline policy {name} of {identity.kind} {identity.name}",
                            parse(text, "identity"))
             for name, text in identity.inline.items()
         ]
-        directory = self.directory(caller.account)
+        directory = self.directory(account)
         for arn in identity.attached:
             managed = self.aws_managed.get(arn) or directory.policies.get(arn)
             if managed is not None:
