@@ -275,3 +275,16 @@ def test_the_decision_log_forgets_the_oldest_requests():
     assert world.explain(ids[-1]).allowed
     with pytest.raises(LookupError):
         world.explain(ids[0])
+
+
+def test_a_call_made_on_behalf_of_another_is_explained_under_the_outer_request(world):
+    """A KMS call SQS makes for a SendMessage is found by the SendMessage's request id."""
+    caller = world.caller("arn:aws:iam::123456789012:user/alice")
+    call = world.service("sqs").new_call("GenerateDataKey", {}, caller.via("sqs.amazonaws.com"))
+    call.service = "kms"
+    call.notes["on_behalf_of"] = "outer-request"
+    with pytest.raises(sqskit.AwsError):
+        world.policies.authorize(call, "kms:GenerateDataKey",
+                                 "arn:aws:kms:us-east-1:123456789012:key/k1",
+                                 resource_account="123456789012", resource_policy_required=True)
+    assert world.explain("outer-request").action == "kms:GenerateDataKey"
