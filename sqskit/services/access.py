@@ -33,6 +33,7 @@ from ..security.policy import (
     parse,
 )
 from ..security.policy.context import Value
+from ..security.policy.decision import policy_label
 from .base import Call, Runtime
 
 if TYPE_CHECKING:
@@ -43,9 +44,6 @@ OWNER_ONLY = frozenset({
     "sqs:listqueuetags", "sqs:removepermission", "sqs:setqueueattributes", "sqs:tagqueue",
     "sqs:untagqueue",
 })
-#: what an explanation calls the resource policy of each service
-POLICY_LABELS = {"sqs": "queue policy", "kms": "key policy", "sns": "topic policy",
-                 "s3": "bucket policy", "lambda": "function policy"}
 
 
 class DecisionLog:
@@ -147,7 +145,7 @@ class PolicyAuthorizer:
         )
         attached = None
         if resource_policy:
-            attached = AttachedPolicy("resource", self.policy_label(resource),
+            attached = AttachedPolicy("resource", policy_label(resource),
                                       self._compile(resource_policy))
         return evaluate(request, identity_policies, attached)
 
@@ -217,12 +215,6 @@ class PolicyAuthorizer:
             return self.runtime.service(name)
         except ValueError:
             return None
-
-    @staticmethod
-    def policy_label(resource: str) -> str:
-        parts = resource.split(":")
-        service = parts[2] if len(parts) > 2 else ""
-        return POLICY_LABELS.get(service, "resource-based policy")
 
     @staticmethod
     def _compile(text: str) -> Any:

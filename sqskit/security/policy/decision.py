@@ -29,6 +29,16 @@ if TYPE_CHECKING:
     from .document import Policy, Statement
 
 Outcome = Literal["allowed", "explicit deny", "implicit deny"]
+
+#: what an explanation calls the resource policy of each service (by the ARN's service)
+POLICY_LABELS = {"sqs": "queue policy", "kms": "key policy", "sns": "topic policy",
+                 "s3": "bucket policy", "lambda": "function policy"}
+
+
+def policy_label(resource: str) -> str:
+    """``queue policy`` for a queue ARN, ``key policy`` for a key ARN, ..."""
+    parts = resource.split(":")
+    return POLICY_LABELS.get(parts[2] if len(parts) > 2 else "", "resource-based policy")
 PolicyKind = Literal["identity", "resource"]
 
 #: reason code -> the sentence an explanation starts with ({rp}: the resource policy's name)
@@ -137,7 +147,7 @@ class Decision:
     @property
     def resource_policy_label(self) -> str:
         found = [p.label for p in self.policies if p.kind == "resource"]
-        return found[0] if found else "resource-based policy"
+        return found[0] if found else policy_label(self.resource)
 
     @property
     def why(self) -> str:
