@@ -231,7 +231,7 @@ def test_every_key_operation_asks_for_its_kms_action_on_the_key_with_its_policy(
         assert question["account"] == "123456789012"
         assert question["context"]["kms:CallerAccount"] == "123456789012"
     assert asked[0]["context"]["kms:EncryptionContext:tenant"] == "snowy"
-    assert asked[0]["context"]["kms:EncryptionContextKeys"] == ["purpose", "tenant"]
+    assert asked[0]["context"]["kms:EncryptionContextKeys"] == ("purpose", "tenant")
 
 
 def test_a_denied_principal_gets_access_denied_in_aws_words(world, kms, key_id):

@@ -9,6 +9,9 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
 DAY = 86_400
+ROOT_MAY_MANAGE = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+    "Action": "kms:*", "Resource": "*"}]})
 STATES = json.loads((Path(__file__).parent.parent / "data" / "kms_key_states.json").read_text())
 
 
@@ -66,14 +69,29 @@ def test_a_key_created_without_a_policy_gets_the_default_key_policy(kms, key):
 
 def test_a_key_policy_given_at_creation_or_put_later_is_kept(kms):
     """CreateKey(Policy=...) and PutKeyPolicy store the document; GetKeyPolicy returns it."""
-    first = json.dumps({"Version": "2012-10-17", "Statement": []})
-    key_id = kms.create_key(Policy=first)["KeyMetadata"]["KeyId"]
-    assert kms.get_key_policy(KeyId=key_id)["Policy"] == first
-    second = json.dumps({"Version": "2012-10-17", "Statement": [], "Id": "two"})
+    key_id = kms.create_key(Policy=ROOT_MAY_MANAGE)["KeyMetadata"]["KeyId"]
+    assert kms.get_key_policy(KeyId=key_id)["Policy"] == ROOT_MAY_MANAGE
+    second = json.dumps({**json.loads(ROOT_MAY_MANAGE), "Id": "two"})
     kms.put_key_policy(KeyId=key_id, Policy=second)
     got = kms.get_key_policy(KeyId=key_id, PolicyName="default")
     assert (got["Policy"], got["PolicyName"]) == (second, "default")
     assert kms.list_key_policies(KeyId=key_id)["PolicyNames"] == ["default"]
+
+
+def test_a_key_policy_that_would_lock_the_caller_out_is_refused(kms, key):
+    """The lockout safety check: the new policy must still let the caller change it."""
+    bob_only = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/bob"},
+        "Action": "kms:*", "Resource": "*"}]})
+    for call, params in ((kms.create_key, {}), (kms.put_key_policy, {"KeyId": key["KeyId"]})):
+        response = error_of(call, Policy=bob_only, **params)
+        assert response["Error"] == {
+            "Code": "MalformedPolicyDocumentException",
+            "Message": "The new key policy will not allow you to update the key policy in "
+                       "the future."}
+    kms.put_key_policy(KeyId=key["KeyId"], Policy=bob_only, BypassPolicyLockoutSafetyCheck=True)
+    response = error_of(kms.put_key_policy, KeyId=key["KeyId"], Policy=ROOT_MAY_MANAGE)
+    assert response["Error"]["Code"] == "AccessDeniedException"  # locked out, as warned
 
 
 @pytest.mark.parametrize("policy", ["not json", "[]", '{"Version": "2012-10-17"}'])
@@ -205,7 +223,7 @@ def test_the_aws_managed_sqs_key_is_created_on_first_use(kms):
 @pytest.mark.parametrize("operation, params", [
     ("disable_key", {}),
     ("schedule_key_deletion", {}),
-    ("put_key_policy", {"Policy": '{"Statement": []}'}),
+    ("put_key_policy", {"Policy": ROOT_MAY_MANAGE}),
     ("enable_key_rotation", {}),
     ("tag_resource", {"Tags": [{"TagKey": "a", "TagValue": "b"}]}),
 ])
@@ -254,7 +272,7 @@ def _attempt(kms, operation: str, key_id: str, blob: bytes) -> None:
             KeyId=key_id, Tags=[{"TagKey": "team", "TagValue": "a"}]),
         "CreateAlias": lambda: kms.create_alias(AliasName="alias/new", TargetKeyId=key_id),
         "GetKeyPolicy": lambda: kms.get_key_policy(KeyId=key_id),
-        "PutKeyPolicy": lambda: kms.put_key_policy(KeyId=key_id, Policy='{"Statement": []}'),
+        "PutKeyPolicy": lambda: kms.put_key_policy(KeyId=key_id, Policy=ROOT_MAY_MANAGE),
     }
     calls[operation]()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from botocore.exceptions import ClientError
@@ -41,6 +42,27 @@ class Recorder:
 @pytest.fixture
 def kms(world):
     return world.client("kms")
+
+
+def make_role(world, name: str, actions: list[str]) -> str:
+    """An IAM role whose inline policy allows ``actions`` on every resource."""
+    iam = world.client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))[
+        "Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName="work", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    return arn
+
+
+@pytest.fixture
+def roles(world) -> None:
+    """Producer, Consumer and Other: IAM lets them use SQS and KMS (the key policy delegates)."""
+    for name in ("Producer", "Consumer", "Other"):
+        make_role(world, name, ["sqs:*", "kms:*"])
 
 
 @pytest.fixture
@@ -197,7 +219,7 @@ def test_the_number_of_kms_calls_follows_the_reuse_period(world, sqs, queue):
     assert len(kms_calls(world, "GenerateDataKey")) - before == 2
 
 
-def test_principals_never_share_data_keys(world, queue):
+def test_principals_never_share_data_keys(world, queue, roles):
     """Each producer gets its own data key; each consumer decrypts for itself (2P + C)."""
     for role in (PRODUCER, "arn:aws:iam::123456789012:role/Other"):
         world.client("sqs", principal=role).send_message(QueueUrl=queue, MessageBody="x")
@@ -211,7 +233,7 @@ def test_principals_never_share_data_keys(world, queue):
     assert stored[0].data_key is not stored[1].data_key
 
 
-def test_a_consumer_decrypts_each_data_key_once_per_reuse_period(world, sqs, queue):
+def test_a_consumer_decrypts_each_data_key_once_per_reuse_period(world, sqs, queue, roles):
     """Receiving many messages sealed under one data key costs one Decrypt."""
     producer = world.client("sqs", principal=PRODUCER)
     for _ in range(5):
@@ -222,7 +244,7 @@ def test_a_consumer_decrypts_each_data_key_once_per_reuse_period(world, sqs, que
     assert [r.operation for r in kms_calls(world) if "Consumer" in r.principal] == ["Decrypt"]
 
 
-def test_kms_calls_are_made_as_the_caller_via_sqs_and_audited(world, queue):
+def test_kms_calls_are_made_as_the_caller_via_sqs_and_audited(world, queue, roles):
     """The KMS event is the producer's own, invoked by sqs.amazonaws.com."""
     world.audit = recorder = Recorder()
     world.client("sqs", principal=PRODUCER).send_message(QueueUrl=queue, MessageBody="x")
@@ -422,3 +444,19 @@ def test_no_key_material_reaches_an_error_a_repr_or_the_view(world, sqs, kms, qu
         world, queue)), world.sqs.stored(queue).to_string(), repr(world.sqs.kms_log)])
     for secret in secrets:
         assert secret.hex() not in text and repr(secret) not in text
+
+
+def test_with_real_policies_a_consumer_without_kms_decrypt_fails_and_is_explained(world, queue):
+    """End to end: IAM lets the consumer use SQS but not kms:Decrypt; the default key
+    policy delegates to IAM, so ReceiveMessage fails and world.explain says why."""
+    make_role(world, "Producer", ["sqs:SendMessage", "kms:GenerateDataKey", "kms:Decrypt"])
+    make_role(world, "Consumer", ["sqs:ReceiveMessage", "sqs:DeleteMessage"])
+    world.client("sqs", principal=PRODUCER).send_message(QueueUrl=queue, MessageBody="x")
+    consumer = world.client("sqs", principal=CONSUMER)
+    with pytest.raises(ClientError) as failure:
+        consumer.receive_message(QueueUrl=queue)
+    assert failure.value.response["Error"]["QueryErrorCode"] == "KmsAccessDenied"
+    decision = world.explain(failure.value)
+    assert (decision.action, decision.allowed) == ("kms:Decrypt", False)
+    assert decision.resource.startswith("arn:aws:kms:us-east-1:123456789012:key/")
+

@@ -165,8 +165,9 @@ class KmsCore(Service):
         self.aliases[SQS_MANAGED_ALIAS] = Alias(SQS_MANAGED_ALIAS, key.key_id, now, now)
         return key
 
-    def new_key(self, now: float, policy: str, **options: Any) -> KmsKey:
-        key = KmsKey.create(self.runtime.ids.uuid(), self.runtime.account_id,
+    def new_key(self, now: float, policy: str, key_id: str | None = None,
+                **options: Any) -> KmsKey:
+        key = KmsKey.create(key_id or self.runtime.ids.uuid(), self.runtime.account_id,
                             self.runtime.region, now, policy, self.new_material_id(), **options)
         self.keys[key.key_id] = key
         return key
@@ -187,12 +188,13 @@ class KmsCore(Service):
             self.authorize(call, action, key.arn, resource_policy=key.policy,
                            resource_account=key.account, context=context,
                            resource_policy_required=True)
-        except AwsError as denied:
+        except KmsAccessDeniedException:
+            raise
+        except AwsError as denied:  # another authorizer's AccessDenied, in KMS's words
             message = denied.message if denied.message.startswith("User: ") else None
-            raise self.access_denied(call, action, key, message, denied.detail or denied) \
-                from None
+            raise self._denied(call, action, key, message, denied.detail or denied) from None
         if key.manager == "AWS" and not self._managed_key_allows(call, action, key, context):
-            raise self.access_denied(call, action, key, None, "the AWS managed key's policy")
+            raise self._denied(call, action, key, None, "the AWS managed key's policy")
 
     @staticmethod
     def _managed_key_allows(call: Call, action: str, key: KmsKey, context: dict) -> bool:
@@ -205,8 +207,12 @@ class KmsCore(Service):
             return True
         return bool(_MANAGED_DIRECT.match(action))
 
+    def access_denied(self, decision: Any) -> KmsAccessDeniedException:
+        """KMS's AccessDenied for a policy decision: ``AccessDeniedException``, HTTP 400."""
+        return KmsAccessDeniedException(decision.message(), detail=decision)
+
     @staticmethod
-    def access_denied(
+    def _denied(
         call: Call, action: str, key: KmsKey, message: str | None, detail: Any
     ) -> KmsAccessDeniedException:
         return KmsAccessDeniedException(

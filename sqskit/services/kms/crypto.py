@@ -57,7 +57,7 @@ class CryptoActions(AliasActions):
         conditions: dict[str, Any] = {
             f"kms:EncryptionContext:{k}": v for k, v in (context or {}).items()
         }
-        conditions["kms:EncryptionContextKeys"] = sorted(context or {})
+        conditions["kms:EncryptionContextKeys"] = tuple(sorted(context or {}))
         conditions["kms:EncryptionAlgorithm"] = SYMMETRIC
         if requested_as and requested_as.rsplit(":", 1)[-1].startswith("alias/"):
             conditions["kms:RequestAlias"] = requested_as.rsplit(":", 1)[-1]

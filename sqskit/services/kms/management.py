@@ -6,14 +6,14 @@ the key's state as the key-state table says, and acts (kms-envelope.md section 1
 Simplified, and said so in the error where a learner could meet it: only symmetric
 encryption keys (``SYMMETRIC_DEFAULT``, origin ``AWS_KMS``, single-Region); no grants
 (``GrantTokens`` are ignored), no custom key stores, no imported material. On-demand
-rotation completes at once (AWS: within minutes). The key-policy lockout safety check
-needs the policy evaluator and is not made; a policy must be a JSON object with a
-``Statement``.
+rotation completes at once (AWS: within minutes). A key policy must parse as a resource policy
+(``MalformedPolicyDocumentException`` with the policy language's reason otherwise), and,
+unless ``BypassPolicyLockoutSafetyCheck`` is set, must still let the caller change it
+(the lockout safety check; made when the world's authorizer can decide without acting).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ...base.errors import (
@@ -25,6 +25,7 @@ from ...base.errors import (
     NotFoundException,
 )
 from ...security.keys import KmsKey
+from ...security.policy import PolicyProblem, parse
 from ..base import Call
 from .core import KmsCore, check_enum, check_length, check_range, page
 from .policies import default_key_policy
@@ -62,14 +63,12 @@ def key_metadata(key: KmsKey) -> dict[str, Any]:
 
 
 def check_policy(policy: str) -> str:
-    """A key policy must be a JSON object with statements (the evaluator checks the rest)."""
+    """A key policy must be a valid resource-policy document (the policy language says why)."""
     check_length("policy", policy, 131_072)
     try:
-        document = json.loads(policy)
-    except ValueError:
-        document = None
-    if not isinstance(document, dict) or "Statement" not in document:
-        raise MalformedPolicyDocumentException("The policy document is malformed.")
+        parse(policy, "resource")
+    except PolicyProblem as problem:
+        raise MalformedPolicyDocumentException(problem.message, detail=problem) from None
     return policy
 
 
@@ -91,13 +90,29 @@ class ManagementActions(KmsCore):
         """Actions on no key (CreateKey, ListKeys) or on an alias: IAM policies decide."""
         try:
             self.authorize(call, action, resource, resource_account=self.runtime.account_id)
-        except AwsError as denied:  # the authorizer's AccessDenied, in KMS's words
+        except KmsAccessDeniedException:
+            raise
+        except AwsError as denied:  # another authorizer's AccessDenied, in KMS's words
             where = "" if resource == "*" else f" on resource: {resource}"
             raise KmsAccessDeniedException(
                 f"User: {call.caller.arn} is not authorized to perform: {action}{where} "
                 f"because no identity-based policy allows the {action} action",
                 detail=denied.detail or denied,
             ) from None
+
+    def _check_lockout(self, call: Call, key_arn: str, policy: str, bypass: bool) -> None:
+        """Refuse a key policy that would stop the caller from ever changing it again."""
+        decide = getattr(self.runtime.access, "decide", None)
+        if bypass or decide is None:
+            return
+        decision = decide(call.caller, "kms:PutKeyPolicy", key_arn, now=call.now,
+                          resource_policy=policy, resource_account=self.runtime.account_id,
+                          resource_policy_required=True)
+        if not decision.allowed:
+            raise MalformedPolicyDocumentException(
+                "The new key policy will not allow you to update the key policy in the future.",
+                detail=decision,
+            )
 
     def _managed_key(self, call: Call, action: str, key_id: str) -> KmsKey:
         """Find a key by id or ARN (no alias) and authorize ``action`` on it."""
@@ -138,7 +153,10 @@ class ManagementActions(KmsCore):
             )
         policy = check_policy(Policy) if Policy else default_key_policy(self.runtime.account_id)
         tags = check_tags(Tags or [])
-        key = self.new_key(call.now, policy, description=Description or "", tags=tags)
+        key_id = self.runtime.ids.uuid()
+        self._check_lockout(call, self.key_arn(key_id), policy, BypassPolicyLockoutSafetyCheck)
+        key = self.new_key(call.now, policy, key_id=key_id, description=Description or "",
+                           tags=tags)
         call.notes["resources"] = [
             {"ARN": key.arn, "accountId": key.account, "type": "AWS::KMS::Key"}
         ]
@@ -242,7 +260,8 @@ class ManagementActions(KmsCore):
     ) -> None:
         key = self._managed_key(call, "kms:PutKeyPolicy", KeyId)
         self._check_policy_name(PolicyName)
-        key.policy = check_policy(Policy)
+        self._check_lockout(call, key.arn, check_policy(Policy), BypassPolicyLockoutSafetyCheck)
+        key.policy = Policy
 
     def list_key_policies(
         self, call: Call, KeyId: str, Limit: int | None = None, Marker: str | None = None
