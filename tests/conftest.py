@@ -9,8 +9,7 @@ standard SQS operation was exercised.
 from __future__ import annotations
 
 import importlib
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,14 +21,6 @@ from sqskit.protocol.wire import WireResponse
 
 #: the module (``sqskit.client`` as an attribute is the convenience function)
 CLIENT_MODULE = importlib.import_module("sqskit.client")
-
-DATA = Path(__file__).parent / "data"
-
-
-def load_cases(name: str) -> list[Any]:
-    """The table of cases in ``tests/data/<name>.json``."""
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-
 
 # -- fixtures --------------------------------------------------------------------------------
 
@@ -75,6 +66,7 @@ class Exchanged:
 
 _RECORD: list[Exchanged] = []
 _DESELECTED: list[str] = []
+_SELECTED_FILES: set[Path] = set()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,9 +91,14 @@ def exchanges() -> list[Exchanged]:
 
 
 @pytest.fixture
-def deselected() -> list[str]:
-    """Node ids that ``-k``/``-m``/``--deselect`` removed from this session."""
-    return _DESELECTED
+def whole_run() -> Callable[[Path], bool]:
+    """``whole_run(folder)``: did this session run every test file of ``folder``, unfiltered?"""
+
+    def check(folder: Path) -> bool:
+        files = {p.resolve() for p in folder.rglob("test_*.py")}
+        return not _DESELECTED and files <= _SELECTED_FILES
+
+    return check
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -112,6 +109,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
     _DESELECTED.extend(item.nodeid for item in items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _SELECTED_FILES.update(Path(item.path).resolve() for item in session.items)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

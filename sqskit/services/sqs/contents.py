@@ -154,7 +154,8 @@ def _check_number(name: str, text: str) -> None:
         raise SqsInvalidParameterValue(
             f"Can't cast the value of message (user) attribute '{name}' to a number."
         )
-    digits = number.normalize().as_tuple().digits
+    # count significant digits without rounding (Decimal's context keeps only 28)
+    digits = "".join(map(str, number.as_tuple().digits)).strip("0")
     if len(digits) > 38:
         raise SqsInvalidParameterValue(
             f"Value of message (user) attribute '{name}' has more than 38 digits of precision."
