@@ -34,7 +34,9 @@ def read(sqs, url: str, *names: str) -> dict[str, str]:
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c['operation']}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"{i}-{c['operation']}: {c['rule'][:50]}" for i, c in enumerate(CASES)]
+)
 def test_queue_attribute_rules_from_the_table(sqs, aws_error, case):
     """Each row: an attribute value AWS accepts (and how it reads back) or refuses (and how)."""
     attributes = case["attributes"]
