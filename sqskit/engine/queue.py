@@ -179,7 +179,11 @@ class Queue:
         """Hook: FIFO refuses a receipt whose visibility has ended."""
 
     def change_visibility(self, now: float, seq: int, serial: int, timeout: int) -> None:
-        """Make an in-flight message visible again ``timeout`` seconds from now."""
+        """Make an in-flight message visible again ``timeout`` seconds from now.
+
+        Only the newest receipt acts; an older one is refused like a deleted message's
+        (StaleReceipt). What AWS does with a superseded handle here is unverified.
+        """
         self._settle(now)
         message = self.find_receipt(seq, serial)
         if message is None:
