@@ -6,6 +6,7 @@ against AWS: sqs-aws-recorded.md sections 1f and 2.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -221,6 +222,12 @@ def test_sender_id_names_the_principal_that_sent(world, principal, sender_id):
     """SenderId: the account for root, the user id (AIDA...), or roleId:sessionName."""
     producer = world.client("sqs", principal=principal)
     url = world.client("sqs").create_queue(QueueName="q")["QueueUrl"]
+    if principal is not None:  # the queue policy lets that principal send
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sqs:SendMessage",
+            "Resource": "arn:aws:sqs:us-east-1:123456789012:q"}]}
+        world.client("sqs").set_queue_attributes(QueueUrl=url,
+                                                 Attributes={"Policy": json.dumps(policy)})
     producer.send_message(QueueUrl=url, MessageBody="x")
     message = receive_one(world.client("sqs"), url, AttributeNames=["SenderId"])
     assert message["Attributes"] == {"SenderId": sender_id}

@@ -112,9 +112,10 @@ def test_a_bad_label_account_or_action_is_invalid_parameter_value(
 
 def test_add_permission_keeps_a_policy_set_by_hand(sqs, queue_url):
     """The new statement is appended to the existing policy document."""
-    own = {"Version": "2012-10-17", "Statement": [{"Sid": "Mine", "Effect": "Deny",
-                                                   "Principal": "*", "Action": "sqs:*",
-                                                   "Resource": "*"}]}
+    arn = "arn:aws:sqs:us-east-1:123456789012:jobs"
+    own = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "Mine", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{THIRD}:root"},
+        "Action": "sqs:GetQueueAttributes", "Resource": arn}]}
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(own)})
     sqs.add_permission(QueueUrl=queue_url, Label="extra", AWSAccountIds=[OTHER],
                        Actions=["SendMessage"])
