@@ -12,9 +12,9 @@ bytes never show in a repr, a str, a pickle or an error. Two things are sealed h
 The rules (kms-envelope.md section 5; pyca/cryptography's AESGCM docs; NIST SP 800-38D):
 
 * a fresh 96-bit nonce from ``os.urandom(12)`` for every encryption, never reused;
-* the encryption context is made canonical (sorted keys, compact JSON, UTF-8; an empty or
-  missing context is the empty string) and passed as associated data, so opening with a
-  different context fails;
+* the encryption context is made canonical (sorted keys, compact JSON with non-ASCII
+  characters escaped; an empty or missing context is the empty string) and passed as
+  associated data, so opening with a different context fails;
 * every failure to authenticate (a flipped bit anywhere, a wrong context, a wrong key, a
   truncated blob) is one opaque :class:`~sqskit.base.errors.InvalidCiphertextException`
   that never says which check failed and never returns wrong plaintext.
@@ -58,12 +58,10 @@ _VERSION_FIELD = struct.Struct(">I")
 
 
 def canonical_context(context: Mapping[str, str] | None) -> bytes:
-    """The encryption context as associated data: sorted, compact JSON in UTF-8."""
+    """The encryption context as associated data: sorted, compact, ASCII-escaped JSON."""
     if not context:
         return b""
-    return json.dumps(
-        dict(context), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
+    return json.dumps(dict(context), sort_keys=True, separators=(",", ":")).encode("ascii")
 
 
 def random_bytes(count: int) -> bytes:
