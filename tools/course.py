@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import shutil
 import sys
 import tempfile
 import time
@@ -62,17 +61,20 @@ def registry() -> dict[str, list[guide.ExerciseInfo]]:
 
     found: dict[str, list[guide.ExerciseInfo]] = {}
     for ex in exercises():
-        found.setdefault(ex.lab, []).append(guide.ExerciseInfo(ex.id, ex.title, dict(ex.mistakes)))
+        info = guide.ExerciseInfo(ex.id, ex.title, dict(ex.mistakes))
+        found.setdefault(ex.lab, []).append(info)
     return found
 
 
 def validate(lab: source.LabSource, known: list[guide.ExerciseInfo]) -> list[str]:
     """Every check call names a registered exercise of this lab, and every one is checked."""
-    called = [i for cell in lab.cells if cell.kind == "code" for i in source.check_calls(cell.solution)]
+    called = [i for cell in lab.cells if cell.kind == "code"
+              for i in source.check_calls(cell.solution)]
     ids = {e.id for e in known}
     problems = [f"{lab.path.name}: check({i!r}) names no exercise of lab {lab.lab}"
                 for i in called if i not in ids]
-    problems += [f"{lab.path.name}: exercise {i} is never checked" for i in sorted(ids - set(called))]
+    problems += [f"{lab.path.name}: exercise {i} is never checked"
+                 for i in sorted(ids - set(called))]
     if not any(cell.answer_lines for cell in lab.cells) and ids:
         problems.append(f"{lab.path.name}: exercises but no solution regions")
     return problems
@@ -202,7 +204,8 @@ def main(argv: list[str]) -> int:
         problems = run_labs([ROOT / "labs" / f"{stem}.ipynb" for stem in lab_stems()])
     for problem in problems:
         print("FAIL", problem, file=sys.stderr)
-    print(f"{args.command}: {'FAILED' if problems else 'ok'} in {time.perf_counter() - started:.1f} s")
+    verdict = "FAILED" if problems else "ok"
+    print(f"{args.command}: {verdict} in {time.perf_counter() - started:.1f} s")
     return 1 if problems else 0
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from . import snowy
 from .exercises import check, exercises, hint
 from .feedback import CheckResult, HintResult
-from .progress import merge_progress, progress, set_learner
+from .tracker import merge_progress, progress, set_learner
 
 _WIDGETS = frozenset({"ClockControls", "Dashboard", "MessageTimeline", "QueueBoard"})
 

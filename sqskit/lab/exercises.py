@@ -32,7 +32,7 @@ from typing import Any, NoReturn
 
 from botocore.exceptions import ClientError, ParamValidationError
 
-from . import progress as _progress
+from . import tracker
 from .feedback import CheckResult, Failed, HintResult, LearnerCodeRaised, NotAttempted
 
 HINTS_DIR = Path(__file__).parent / "hints"
@@ -161,7 +161,7 @@ def check(exercise_id: str, *answers: Any, **named: Any) -> CheckResult:
     if found is None:
         return _unknown(exercise_id)
     result = _run(found, answers, named)
-    _progress.current().record_check(result)
+    tracker.current().record_check(result)
     return result
 
 
@@ -194,7 +194,7 @@ def _run(ex: Exercise, answers: tuple[Any, ...], named: dict[str, Any]) -> Check
 def _hint_note(ex: Exercise) -> str:
     if not ex.hints:
         return ""
-    used = _progress.current().hints_used(ex.id)
+    used = tracker.current().hints_used(ex.id)
     if used >= len(ex.hints):
         return f'(All {len(ex.hints)} hints shown; hint("{ex.id}") repeats the last.)'
     return f'(hint("{ex.id}") shows hint {used + 1} of {len(ex.hints)}.)'
@@ -221,7 +221,7 @@ def hint(exercise_id: str) -> HintResult:
         return HintResult(str(exercise_id), 0, 0, _unknown(exercise_id).message)
     if not found.hints:
         return HintResult(found.id, 0, 0, "read the exercise text again, or ask.")
-    store = _progress.current()
+    store = tracker.current()
     number = min(store.hints_used(found.id) + 1, len(found.hints))
     store.record_hint(found.id, number)
     return HintResult(found.id, number, len(found.hints), found.hints[number - 1])

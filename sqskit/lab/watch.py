@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..world import World
 
 MAX_EVENTS = 100_000
+MAX_VIEWS = 12  # views refreshed per world: the newest ones (re-run cells leave old ones)
 BUSY_MESSAGES = 500  # above this many messages, views refresh every BUSY_STRIDE calls
 BUSY_STRIDE = 100
 
@@ -127,8 +128,13 @@ class Watcher:
 
     # -- telling the views -------------------------------------------------------------------
     def subscribe(self, view: Any) -> None:
-        """Call ``view.refresh()`` whenever the world changes (held weakly)."""
-        self._listeners.append(weakref.ref(view))
+        """Call ``view.refresh()`` whenever the world changes (the newest MAX_VIEWS views).
+
+        Views are held weakly. ipywidgets keeps every widget alive until it is closed, so
+        re-running a cell leaves the old view behind; only the newest views are kept
+        current, which bounds the cost of a call however often cells are re-run.
+        """
+        self._listeners = [*self._listeners, weakref.ref(view)][-MAX_VIEWS:]
 
     def after_call(self, call: Call) -> None:
         self.attach_queues()
@@ -145,7 +151,7 @@ class Watcher:
         alive = []
         for ref in self._listeners:
             view = ref()
-            if view is not None:
+            if view is not None and getattr(view, "comm", True) is not None:
                 alive.append(ref)
                 view.refresh()
         self._listeners = alive

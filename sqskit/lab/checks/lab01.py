@@ -62,12 +62,19 @@ def jobs_sent(world: Any) -> str:
                    "response.get(\"Messages\", []).",
     "deleted-before-printing": "Delete only after print_job succeeded: if the printer jams, "
                                "the job must stay in the queue so it can be printed later.",
+    "delete-with-message-id": "Delete with message[\"ReceiptHandle\"]: the MessageId names "
+                              "the message, the receipt handle names your receive of it.",
 })
 def printer_works(print_next: Any) -> str:
     first, second = snowy.first_jobs()[:2]
     world, sqs, url, _ = scratch(bodies=[snowy.body(first), snowy.body(second)])
     printer = snowy.Printer()
-    returned = run_learner(print_next, sqs, url, printer)
+    try:
+        returned = run_learner(print_next, sqs, url, printer)
+    except LearnerCodeRaised as crash:
+        if "ReceiptHandleIsInvalid" in crash.detail:
+            fail(crash.detail, "delete-with-message-id")
+        raise
     record = world.sqs.queues["print-jobs"]
     require(printer.printed, "the printer printed nothing", "not-printed")
     require(len(printer.printed) == 1,

@@ -49,7 +49,6 @@ def undo_window(world: Any) -> str:
 @exercise("04.2", mistakes={
     "minutes": "MessageRetentionPeriod counts seconds: one day is 24 × 60 × 60.",
     "hours": "MessageRetentionPeriod counts seconds, not hours.",
-    "string": "Attribute values are strings: {\"MessageRetentionPeriod\": \"86400\"}.",
 })
 def retention_one_day(world: Any) -> str:
     world, record = _print_jobs(world)

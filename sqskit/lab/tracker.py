@@ -4,7 +4,7 @@ Each learner has one small JSON file, ``.sqskit-progress-<learner>.json``, in th
 folder named by ``SQSKIT_PROGRESS_DIR`` (default: the notebook's folder). Nothing
 leaves the machine and no wall-clock time is stored: the file holds counts only, so
 a facilitator can collect the files and merge them (:func:`merge_progress`, or
-``python -m sqskit.lab.progress merge FOLDER``) into one table per class.
+``python -m sqskit.lab.tracker merge FOLDER``) into one table per class.
 
 The learner's name comes from ``SQSKIT_LEARNER`` or :func:`set_learner`; the default
 is ``"me"``. The current store is process state, like the default world: one learner
@@ -184,9 +184,9 @@ def _progress_files(sources: Iterable[str | Path]) -> Iterable[Path]:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m sqskit.lab.progress merge FOLDER...``: print the class table."""
+    """``python -m sqskit.lab.tracker merge FOLDER...``: print the class table."""
     if len(argv) < 2 or argv[0] != "merge":
-        print("usage: python -m sqskit.lab.progress merge FOLDER_OR_FILE...", file=sys.stderr)
+        print("usage: python -m sqskit.lab.tracker merge FOLDER_OR_FILE...", file=sys.stderr)
         return 2
     table = merge_progress(*argv[1:])
     if table.empty:
