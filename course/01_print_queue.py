@@ -45,8 +45,8 @@ sqs = world.client("sqs")
 # ## Producer, queue, consumer
 #
 # ```
-#  web site ──SendMessage──► [ print-jobs ] ──ReceiveMessage──► printer
-#  (producer)                   (queue)      ◄──DeleteMessage──  (consumer)
+# web site ──SendMessage──► [ print-jobs ] ──ReceiveMessage──► printer
+# (producer)                   (queue)     ◄──DeleteMessage── (consumer)
 # ```
 #
 # - The **producer** sends a message for each job and moves on; it does not wait for a

@@ -33,14 +33,15 @@ def card_html(card: Card) -> str:
         badges.append(f'<span title="MessageGroupId">{escape(card.group_id)}</span>')
     return (
         f'<span class="sqskit-card" data-state="{card.state}" title="{escape(card.message_id)}" '
-        f'style="display:inline-block;margin:2px;padding:3px 6px;border-radius:6px;'
-        f'border:1px solid {border};background:{background};white-space:nowrap">'
+        f'style="display:block;margin:3px 0;padding:3px 6px;border-radius:6px;'
+        f'border:1px solid {border};background:{background};overflow-wrap:anywhere">'
         f'<code style="font-size:11px">{card.short_id}</code> {escape(card.label)} '
         f'{" ".join(badges)}</span>'
     )
 
 
 def queue_html(view: QueueView, max_cards: int) -> str:
+    """One queue as a small kanban: a column per lane (visible, in flight, delayed)."""
     visible, inflight, delayed = view.counts
     role = ""
     if view.dead_letter_of:
@@ -49,27 +50,30 @@ def queue_html(view: QueueView, max_cards: int) -> str:
         role = f" <small>to its DLQ after {view.max_receive_count} receives</small>"
     fifo = " <small>FIFO</small>" if view.fifo else ""
     lanes = []
-    for _, state in STATES:
+    for (_, state), count in zip(STATES, view.counts, strict=True):
         border, _ = LANE_COLOURS[state]
         cards = view.cards.get(state, ())
         shown = "".join(card_html(c) for c in cards[:max_cards])
         more = len(cards) - min(len(cards), max_cards)
         if more:
             shown += f" <small>+{more} more</small>"
-        if view.cards_hidden:
+        if view.cards_hidden and count:
             shown = "<small>(counts only)</small>"
         lanes.append(
-            f'<div class="sqskit-lane" data-state="{state}" style="margin:2px 0">'
-            f'<span style="display:inline-block;width:64px;color:{border}">{state}</span>'
-            f'{shown or "<small>—</small>"}</div>'
+            f'<div class="sqskit-lane" data-state="{state}" style="min-width:0">'
+            f'<div style="color:{border};font-weight:600;border-bottom:2px solid {border};'
+            f'margin-bottom:2px">{state} · {count}</div>'
+            f'{shown or "<small style=color:#9e9e9e>empty</small>"}</div>'
         )
     tint = "#fbe9e7" if view.dead_letter_of else "#fafafa"
     return (
-        f'<div class="sqskit-queue" data-queue="{escape(view.name)}" style="flex:1;min-width:280px;'
+        f'<div class="sqskit-queue" data-queue="{escape(view.name)}" style="flex:1;min-width:300px;'
         f'border:1px solid #bdbdbd;border-radius:8px;padding:6px 8px;background:{tint}">'
-        f"<b>{escape(view.name)}</b>{fifo}{role}"
-        f'<div class="sqskit-counts">{visible} visible · {inflight} in flight · {delayed} delayed'
-        f'</div>{"".join(lanes)}</div>'
+        f"<b>{escape(view.name)}</b>{fifo}{role} "
+        f'<small class="sqskit-counts" style="color:#616161">{visible} visible · {inflight} in '
+        f"flight · {delayed} delayed</small>"
+        f'<div style="display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:8px;'
+        f'margin-top:4px">{"".join(lanes)}</div></div>'
     )
 
 
