@@ -70,6 +70,16 @@ def poison_job(job_id: str = "J-013") -> dict[str, Any]:
     return job(job_id, "dev", "holiday.heic", 2)
 
 
+def pages(*documents: tuple[str, str, int]) -> list[dict[str, Any]]:
+    """The pages of ``(customer, job, page count)`` documents, as they arrive: interleaved."""
+    numbered = [
+        ((n, order), {"job": job_id, "customer": customer, "page": n, "of": count})
+        for order, (customer, job_id, count) in enumerate(documents)
+        for n in range(1, count + 1)
+    ]
+    return [page for _, page in sorted(numbered, key=lambda item: item[0])]
+
+
 class PrinterJam(Exception):
     """The printer could not print a job (bad JSON, or a format it does not know)."""
 
@@ -199,6 +209,67 @@ class PrinterFleet:
 
     def __repr__(self) -> str:
         return f"<PrinterFleet {self.text()}>"
+
+
+class NetworkTimeout(Exception):
+    """The answer to a request was lost: the request itself may or may not have arrived."""
+
+
+class FlakyNetwork:
+    """An SQS client whose first ``timeouts`` sends arrive but whose answers are lost.
+
+    Everything else passes through to the real client. This is the situation that makes
+    producers send duplicates: after a timeout, the only safe move is to send again.
+    """
+
+    def __init__(self, sqs: Any, timeouts: int = 2) -> None:
+        self.sqs = sqs
+        self.timeouts = timeouts
+
+    def send_message(self, **params: Any) -> dict[str, Any]:
+        answer = self.sqs.send_message(**params)
+        if self.timeouts > 0:
+            self.timeouts -= 1
+            raise NetworkTimeout("send_message: no answer (the request may have arrived)")
+        return dict(answer)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sqs, name)
+
+    def __repr__(self) -> str:
+        return f"<FlakyNetwork {self.timeouts} timeouts to come>"
+
+
+# -- catching up: later parts of a lab need what an earlier exercise built -------------------
+def ensure_queue(sqs: Any, name: str, attributes: dict[str, str] | None = None) -> str:
+    """The URL of queue ``name``, creating it (with ``attributes``) if it does not exist.
+
+    Labs call this after an exercise, so that a learner who has not finished it can
+    still go on; it says what it did.
+    """
+    try:
+        url = str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+    except sqs.exceptions.QueueDoesNotExist:
+        url = str(sqs.create_queue(QueueName=name, Attributes=dict(attributes or {}))["QueueUrl"])
+        print(f"(created {name} for you, so the lab can go on)")
+    return url
+
+
+def ensure_dead_letter_queue(
+    sqs: Any, queue_url: str, name: str, max_receive_count: int
+) -> tuple[str, str]:
+    """``(url, ARN)`` of the dead-letter queue ``name`` of ``queue_url``, set up if needed."""
+    dlq_url = ensure_queue(sqs, name)
+    arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
+    dlq_arn = str(arn["Attributes"]["QueueArn"])
+    current = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["RedrivePolicy"])
+    policy = json.loads(current.get("Attributes", {}).get("RedrivePolicy") or "{}")
+    if policy.get("deadLetterTargetArn") != dlq_arn:
+        wanted = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive_count}
+        sqs.set_queue_attributes(QueueUrl=queue_url,
+                                 Attributes={"RedrivePolicy": json.dumps(wanted)})
+        print(f"(gave the queue the dead-letter queue {name} for you, so the lab can go on)")
+    return dlq_url, dlq_arn
 
 
 def send_all(world: World, queue_url: str, bodies: Iterable[str]) -> int:
