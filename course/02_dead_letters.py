@@ -87,7 +87,7 @@ def run_printer(minutes):
 # Monday's three jobs arrive, and the holiday photo:
 
 # %%
-for job in snowy.first_jobs() + [snowy.poison_job("J-013")]:
+for job in [*snowy.first_jobs(), snowy.poison_job("J-013")]:
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(job))
 for line in run_printer(minutes=3):
     print(line)

@@ -196,7 +196,7 @@ print("copies of J-200 in the standard queue:", attributes["Attributes"]["Approx
 def send_job(sqs, fifo_url, job):
     """Send one job to the FIFO queue, retrying after timeouts, without duplicates."""
     ### BEGIN SOLUTION
-    for attempt in range(5):
+    for _ in range(5):
         try:
             return sqs.send_message(
                 QueueUrl=fifo_url, MessageBody=json.dumps(job),

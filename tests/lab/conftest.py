@@ -23,9 +23,10 @@ def isolated_progress(tmp_path, monkeypatch):
 
 def solution_namespace(stem: str) -> dict[str, Any]:
     """The functions a lab's solution defines (its exercise cells that start with def)."""
+    from sqskit.lab import snowy
     from tools.coursebuild.source import read
 
-    namespace: dict[str, Any] = {"json": __import__("json")}
+    namespace: dict[str, Any] = {"json": __import__("json"), "snowy": snowy}  # the reset cell's
     for cell in read(COURSE / f"{stem}.py").cells:
         if cell.kind == "code" and cell.answer_lines and cell.solution.startswith("def "):
             exec(compile(cell.solution, f"{stem}.py", "exec"), namespace)
