@@ -37,6 +37,10 @@ from .feedback import CheckResult, Failed, HintResult, LearnerCodeRaised, NotAtt
 
 HINTS_DIR = Path(__file__).parent / "hints"
 
+#: how to start a part of a lab over (a world only moves forward)
+START_OVER = ("To start over, click your exercise cell, choose Run > Run All Above Selected "
+              "Cell, then run your cell again.")
+
 NOT_ATTEMPTED_TEXT = (
     "write your answer in the exercise cell above (where it says YOUR CODE HERE), "
     "run that cell, then run this one again."

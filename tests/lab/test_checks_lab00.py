@@ -49,6 +49,7 @@ CASES = [
     Case("00.1", "moved 90 minutes", lambda: moved(5400), "failed", "minutes"),
     Case("00.1", "the cell ran twice", lambda: moved(180), "failed", "ran-twice"),
     Case("00.1", "moved 45 seconds", lambda: moved(45), "failed"),
+    Case("00.1", "1.5, then 90 more", lambda: moved(91.5), "failed", "overshot"),
     Case("00.1", "a string instead of the world", lambda: ("world",), "failed"),
     Case("00.2", "hello_url is the URL", lambda: with_hello(), "passed"),
     Case("00.2", "hello_url is still the stub", lambda: (with_hello()[0], ...), "not attempted"),

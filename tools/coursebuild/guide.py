@@ -57,7 +57,7 @@ def _plan(labs: list[LabSource], sessions: list[tuple[int, int]]) -> tuple[list[
             now += need
             since_break += need
             left.pop(0)
-        if index + 1 < len(sessions):
+        if left and index + 1 < len(sessions):
             nxt = sessions[index + 1][0]
             rows.append(f"| {_clock(now)} | {_clock(nxt)} | Lunch (and catch-up) |")
     return rows, [f"Lab {lab.lab} · {lab.meta['title']}" for lab in left]

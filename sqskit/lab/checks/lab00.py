@@ -15,6 +15,8 @@ HELLO = "Hello, Snowy!"
     "minutes": "advance() counts seconds: 90 seconds is world.clock.advance(90).",
     "ran-twice": "Each run of a cell moves the clock again. Run the reset cell at the top, "
                  "then your cell once.",
+    "overshot": "The clock only moves forward. Run the reset cell at the top (a fresh world "
+                "starts at 09:00:00), then your cell once.",
 })
 def clock_moved(world: Any) -> str:
     world = expect_world(world)
@@ -27,6 +29,8 @@ def clock_moved(world: Any) -> str:
         fail(f"the clock moved {moved:g} seconds, not 90", "minutes")
     if moved % 90 == 0:
         fail(f"the clock moved {moved:g} seconds: {moved / 90:g} times 90", "ran-twice")
+    if moved > 90:
+        fail(f"the clock moved {moved:g} seconds, more than 90", "overshot")
     fail(f"the clock moved {moved:g} seconds; the exercise asks for 90")
 
 

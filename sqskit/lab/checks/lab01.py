@@ -14,8 +14,9 @@ from typing import Any
 from ...engine.message import INFLIGHT, VISIBLE, Message
 from ...world import World
 from .. import snowy
-from ..exercises import attempted, exercise, fail, require, run_learner
+from ..exercises import START_OVER, attempted, exercise, fail, require, run_learner
 from ..feedback import LearnerCodeRaised, NotAttempted
+from ..models.clock import human_seconds
 from .look import carrying, expect_world, messages, parse_job, queue, scratch
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -23,10 +24,11 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 @exercise("01.1", mistakes={
     "no-queue": "Run the cells above that create the queue print-jobs, then your cell.",
-    "python-repr": "str(job) writes Python, not JSON (single quotes). Send json.dumps(job).",
+    "python-repr": "str(job) writes Python, not JSON (single quotes). Send json.dumps(job). "
+                   + START_OVER,
     "missing": "Send every job of the list jobs: a for loop with one send_message per job.",
     "duplicates": "Each job should be in the queue once; you probably ran the cell twice. "
-                  "Run the cells from the reset cell down to this exercise once more.",
+                  + START_OVER,
 })
 def jobs_sent(world: Any) -> str:
     world = expect_world(world)
@@ -167,8 +169,8 @@ def give_back_works(give_back: Any) -> str:
     require(len(copies) == 1, f"the queue now holds {len(copies)} copies of J-001", "sent-copy")
     message = copies[0]
     if message.state != VISIBLE:
-        fail(f"J-001 is still hidden for {message.visible_at - world.clock.now:g} seconds",
-             "still-hidden")
+        hidden = human_seconds(message.visible_at - world.clock.now)
+        fail(f"J-001 is still hidden, for {hidden}", "still-hidden")
     return "the job is visible again at once, ready for another printer"
 
 
