@@ -146,9 +146,9 @@ class QueueNameExists(SqsError):
 class QueueDeletedRecently(SqsError):
     code = "QueueDeletedRecently"
     query_code = "AWS.SimpleQueueService.QueueDeletedRecently"
-    default_message = (
+    default_message = (  # recorded against AWS
         "You must wait 60 seconds after deleting a queue before you can create "
-        "another queue with the same name."
+        "another with the same name."
     )
 
 
@@ -281,10 +281,15 @@ class KmsThrottled(SqsError):
     query_code = "KMS.ThrottlingException"
 
 
-def invalid_value(name: str, value: object, reason: str) -> SqsInvalidParameterValue:
-    """The InvalidParameterValue AWS returns for one out-of-range request parameter."""
+def invalid_value(
+    name: str, value: object, reason: str, *, end: str = "."
+) -> SqsInvalidParameterValue:
+    """The InvalidParameterValue AWS returns for one out-of-range request parameter.
+
+    AWS ends most reasons with a full stop; a few recorded ones have none (``end=""``).
+    """
     return SqsInvalidParameterValue(
-        f"Value {value} for parameter {name} is invalid. Reason: {reason}."
+        f"Value {value} for parameter {name} is invalid. Reason: {reason}{end}"
     )
 
 

@@ -184,9 +184,13 @@ class SqsService(BatchActions, PermissionActions):
             "CreatedTimestamp": str(int(record.created_at)),
             "LastModifiedTimestamp": str(int(record.last_modified_at)),
         }
+        kms = bool(record.attributes.get("KmsMasterKeyId"))
         for name, value in record.attributes.items():
-            if value != "" or name not in ("Policy", "RedrivePolicy", "RedriveAllowPolicy"):
-                out[name] = value
+            if value == "" and name in ("Policy", "RedrivePolicy", "RedriveAllowPolicy"):
+                continue
+            if name == "KmsDataKeyReusePeriodSeconds" and not kms:
+                continue  # recorded against AWS: listed only while a KMS key is set
+            out[name] = value
         return out
 
     def set_queue_attributes(
