@@ -230,7 +230,8 @@ except sqskit.ParamValidationError as err:
 # ## Your progress
 #
 # Every check and hint is counted in a small file next to the notebook (nothing leaves
-# your machine). `progress()` shows where you are:
+# your machine). `progress()` shows where you are. In a workshop, your facilitator may ask
+# you to sign it: `set_learner("your name")` (from `sqskit.lab`) before your first check.
 
 # %%
 progress()
