@@ -176,3 +176,15 @@ def test_the_timeline_of_an_unknown_message_says_nothing_is_recorded(print_world
     """A MessageId the watcher never saw gives an honest empty timeline."""
     world, _, _ = print_world
     assert "(nothing recorded for this message yet)" in TimelineModel(world, "nope").text()
+
+
+def test_a_sealed_body_shows_as_encrypted_unless_the_service_can_peek(print_world) -> None:
+    """Views never decrypt through the API: a non-text body is "(encrypted)" unless the
+    service offers the peek_body teaching hook."""
+    world, sqs, url = print_world
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(snowy.first_jobs()[0]))
+    message = next(iter(world.sqs.queues["print-jobs"].engine.messages()))
+    message.body = b"sealed"  # what an encrypting service might store
+    assert BoardModel(world).snapshot().queues[0].cards["visible"][0].label == "(encrypted)"
+    world.sqs.peek_body = lambda m: json.dumps(snowy.first_jobs()[0])  # type: ignore[attr-defined]
+    assert BoardModel(world).snapshot().queues[0].cards["visible"][0].label == "J-001 poster.pdf"

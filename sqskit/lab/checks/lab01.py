@@ -14,6 +14,7 @@ from typing import Any
 from ...engine.message import INFLIGHT, VISIBLE, Message
 from ...world import World
 from .. import snowy
+from ..bodies import readable_body
 from ..exercises import START_OVER, attempted, exercise, fail, require, run_learner
 from ..feedback import LearnerCodeRaised, NotAttempted
 from ..models.clock import human_seconds
@@ -38,10 +39,11 @@ def jobs_sent(world: Any) -> str:
     found = messages(world, record)
     if not found:
         raise NotAttempted()
-    if any(isinstance(m.body, str) and m.body.startswith("{'") for m in found):
+    texts = [readable_body(world, m) or "" for m in found]
+    if any(text.startswith("{'") for text in texts):
         fail("the messages hold Python dictionaries written with str(), not JSON",
              "python-repr")
-    bodies = [parse_job(m.body) for m in found]
+    bodies = [parse_job(text) for text in texts]
     for expected in snowy.first_jobs():
         copies = bodies.count(expected)
         if copies == 0:

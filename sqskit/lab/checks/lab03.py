@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from .. import snowy
+from ..bodies import readable_body
 from ..exercises import attempted, exercise, fail, require, run_learner
 from ..feedback import LearnerCodeRaised, NotAttempted
 from .look import carrying, expect_world, messages, parse_job, queue, scratch
@@ -63,7 +64,7 @@ def pages_in_order(send_pages: Any) -> str:
             f"{len(pages)} pages")
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for message in sorted(found, key=lambda m: m.seq):
-        groups[message.group_id or ""].append(parse_job(message.body) or {})
+        groups[message.group_id or ""].append(parse_job(readable_body(world, message)) or {})
     if len(groups) == 1:
         fail("every page went into one message group", "one-group")
     if len(groups) == len(pages):

@@ -6,6 +6,7 @@ from typing import Any
 
 from ...engine.message import DELAYED
 from .. import snowy
+from ..bodies import readable_body
 from ..exercises import exercise, fail, require, run_learner
 from ..feedback import LearnerCodeRaised, NotAttempted
 from .look import carrying, expect_world, messages, queue, scratch
@@ -120,7 +121,7 @@ def batching(send_all: Any) -> str:
         raise
     if log.count("SendMessage"):
         fail(f"send_all made {log.count('SendMessage')} SendMessage calls", "one-by-one")
-    got = [m.body for m in messages(world, world.sqs.queues["print-jobs"])]
+    got = [readable_body(world, m) or "" for m in messages(world, world.sqs.queues["print-jobs"])]
     if not got:
         raise NotAttempted()
     require(len(got) >= len(bodies), f"{len(bodies) - len(got)} of 25 bodies were not sent",

@@ -17,6 +17,7 @@ from ...engine.message import GONE, Message
 from ...services.base import Call
 from ...services.sqs.queues import QueueRecord
 from ...world import World
+from ..bodies import readable_body
 from ..exercises import fail
 
 
@@ -49,7 +50,8 @@ def parse_job(body: Any) -> dict[str, Any] | None:
 
 def carrying(world: World, record: QueueRecord, job_id: str) -> list[Message]:
     """The messages of ``record`` that carry job ``job_id``."""
-    return [m for m in messages(world, record) if (parse_job(m.body) or {}).get("job") == job_id]
+    return [m for m in messages(world, record)
+            if (parse_job(readable_body(world, m)) or {}).get("job") == job_id]
 
 
 class CallLog:

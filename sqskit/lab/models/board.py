@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...engine.message import DELAYED, INFLIGHT, VISIBLE, Message
+from ..bodies import readable_body
 from ..watch import watch
 from .clock import human_seconds
 
@@ -32,9 +33,9 @@ CARD_LIMIT = 5_000
 STATES = ((VISIBLE, "visible"), (INFLIGHT, "in flight"), (DELAYED, "delayed"))
 
 
-def job_label(body: Any) -> str:
+def job_label(body: str | None) -> str:
     """A short label for a message body: Snowy's jobs by id and document, else the text."""
-    if not isinstance(body, str):
+    if body is None:
         return "(encrypted)"
     if body.startswith("{"):
         try:
@@ -129,7 +130,7 @@ class BoardModel:
         queues: Iterable[str] | None = None,
         *,
         max_cards: int = 6,
-        label: Callable[[Any], str] = job_label,
+        label: Callable[[str | None], str] = job_label,
     ) -> None:
         self.world = world
         self.watcher = watch(world)
@@ -190,7 +191,7 @@ class BoardModel:
         return Card(
             message_id=self.world.sqs.message_id(message),
             seq=message.seq,
-            label=self.label(message.body),
+            label=self.label(readable_body(self.world, message)),
             state=message.state_name,
             receive_count=message.receive_count,
             seconds_left=max(0.0, message.visible_at - now) if waiting else None,
