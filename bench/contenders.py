@@ -5,6 +5,10 @@
   (``world.sqs.queues[name].engine``), called directly with the records the service
   would build; not a parallel path.
 * ``sqskit boto3``: a real boto3 client from ``world.client("sqs")``.
+
+sqskit's queues are created as a learner's are: over TLS, so with SSE-SQS on (bodies
+sealed with AES-256-GCM at rest), unless a benchmark asks for a plain queue
+(``sse=False``), as ``depth`` does because it fills queues straight into the engine.
 * ``moto boto3``: a boto3 client inside moto's ``mock_aws``.
 
 Every contender starts each run from a fresh, empty queue (:meth:`open`). Deep
@@ -85,10 +89,14 @@ class Limit(Contender):
 class SqskitEngine(Contender):
     name = "sqskit engine"
 
+    def __init__(self, sse: bool = True) -> None:
+        self.sse = sse
+
     def open(self) -> None:
         self.world = sqskit.World(seed=0)
         self.client = self.world.client("sqs")
-        self.url = self.client.create_queue(QueueName=QUEUE)["QueueUrl"]
+        attributes = {} if self.sse else {"SqsManagedSseEnabled": "false"}
+        self.url = self.client.create_queue(QueueName=QUEUE, Attributes=attributes)["QueueUrl"]
         self.engine = self.world.sqs.queues[QUEUE].engine
         self.sender_id = self.world.caller().sender_id
 
@@ -197,5 +205,6 @@ class MotoBoto3(Contender):
         boto3_take_one(self.client, self.url)
 
 
-def all_contenders() -> list[Contender]:
-    return [Limit(), SqskitEngine(), SqskitBoto3(), MotoBoto3()]
+def all_contenders(sse: bool = True) -> list[Contender]:
+    """The four contenders; ``sse`` says whether sqskit's queues keep the SSE-SQS default."""
+    return [Limit(), SqskitEngine(sse), SqskitBoto3(sse), MotoBoto3()]

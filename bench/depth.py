@@ -50,7 +50,7 @@ def run(
     }
     measured: dict[str, dict[int, float]] = {}
     extrapolated: set[tuple[str, int]] = set()
-    for contender in all_contenders():
+    for contender in all_contenders(sse=False):  # filled in the clear, so a plain queue
         wanted, count = plan[contender.name]
         results = measured[contender.name] = {}
         for level in wanted:

@@ -97,6 +97,8 @@ def _report(
         goals.append(Goal(f"{mode}: sqskit engine >= {ENGINE_OVER_LIMIT:g}x the deque limit",
                           ratio(engine), engine >= ENGINE_OVER_LIMIT))
     notes = [
+        "sqskit's queue has the defaults a learner's gets over TLS: SSE-SQS seals every "
+        "body with AES-256-GCM (moto stores bodies in the clear)",
         f"median of {repeats} rounds; messages per round: "
         + ", ".join(f"{name} {count:,}" for name, count in budget.items()),
     ]
