@@ -20,6 +20,7 @@ from .base.identity import DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT, Caller, resolv
 from .base.ids import IdSource
 from .client import make_client
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.sns.service import SnsService  # integrations
 from .services.sqs.service import SqsService
 
 #: the placeholder account every world uses unless told otherwise
@@ -29,6 +30,8 @@ DEFAULT_REGION = "us-east-1"
 #: service name (as boto3 spells it) -> the class that serves it
 SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
+    # -- integrations --
+    "sns": SnsService,
 }
 
 

@@ -1,0 +1,66 @@
+"""How one AWS service delivers into another: as a principal, through the target's own API.
+
+When SNS fans a message out to a queue, EventBridge sends an event to a queue, or S3
+notifies a queue or a Lambda function, AWS makes an ordinary API call to the target
+service (``sqs:SendMessage``, ``lambda:InvokeFunction``) as the **service principal**
+(``sns.amazonaws.com``, ``events.amazonaws.com``, ``s3.amazonaws.com``) and tells the
+target on whose behalf: ``aws:SourceArn`` (the topic, rule or bucket) and
+``aws:SourceAccount``. So the target's resource policy decides (there is no identity
+policy for a service principal), the KMS key policy of an encrypted queue decides
+whether the service may use the key, and the call lands in the audit trail like any
+other. sqskit does exactly that: it builds a :class:`~sqskit.services.base.Call` and
+runs it through the target service's :meth:`~sqskit.services.base.Service.handle`.
+
+Source: ../shared/reference/integrations.md (1.1, 1.8, 3.4, section 4) and
+iam-policy-evaluation.md ("AWS services as principals").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base.arns import Arn, queue_url
+from ..base.errors import AwsError
+from ..base.identity import Caller, resolve_principal
+from .base import Runtime
+
+
+def service_caller(
+    runtime: Runtime, principal: str, source_arn: str, source_account: str | None = None
+) -> Caller:
+    """The caller an AWS service acts as when it delivers for ``source_arn``."""
+    caller = resolve_principal(principal, runtime.account_id)
+    caller = caller.via(principal).with_context(
+        source_arn=source_arn, source_account=source_account or runtime.account_id,
+    )
+    return runtime.resolve_caller(caller)
+
+
+def call(runtime: Runtime, service: str, operation: str, params: dict[str, Any],
+         caller: Caller) -> dict[str, Any]:
+    """Run one API call on ``service`` as ``caller``; return its result or raise AwsError."""
+    target = runtime.service(service)
+    return target.handle(target.new_call(operation, params, caller))
+
+
+def send_to_queue(
+    runtime: Runtime, caller: Caller, queue_arn: str, body: str, **options: Any
+) -> dict[str, Any]:
+    """``sqs:SendMessage`` to the queue named by ``queue_arn`` (options: AWS's names)."""
+    try:
+        arn = Arn.parse(queue_arn)
+    except ValueError:
+        arn = Arn("aws", "sqs", runtime.region, runtime.account_id, queue_arn)
+    params = {"QueueUrl": queue_url(arn.region, arn.account, arn.resource),
+              "MessageBody": body}
+    params.update({k: v for k, v in options.items() if v is not None})
+    return call(runtime, "sqs", "SendMessage", params, caller)
+
+
+def attempt(action: Any) -> AwsError | None:
+    """Run ``action()``; return the AwsError it raised (a failed delivery), else None."""
+    try:
+        action()
+    except AwsError as error:
+        return error
+    return None
