@@ -20,6 +20,7 @@ from .base.identity import DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT, Caller, resolv
 from .base.ids import IdSource
 from .client import make_client
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.lambda_.service import LambdaService  # integrations
 from .services.sns.service import SnsService  # integrations
 from .services.sqs.service import SqsService
 
@@ -32,6 +33,7 @@ SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
     # -- integrations --
     "sns": SnsService,
+    "lambda": LambdaService,
 }
 
 
