@@ -20,7 +20,9 @@ from .base.identity import DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT, Caller, resolv
 from .base.ids import IdSource
 from .client import make_client
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.ec2 import Ec2Service  # integrations
 from .services.lambda_.service import LambdaService  # integrations
+from .services.s3.service import S3Service  # integrations
 from .services.sns.service import SnsService  # integrations
 from .services.sqs.service import SqsService
 
@@ -34,6 +36,8 @@ SERVICES: dict[str, Callable[[Any], Service]] = {
     # -- integrations --
     "sns": SnsService,
     "lambda": LambdaService,
+    "ec2": Ec2Service,
+    "s3": S3Service,
 }
 
 

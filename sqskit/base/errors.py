@@ -512,8 +512,8 @@ class Ec2Error(AwsError):
     """An EC2 error; codes are dotted (``InvalidSubnetID.NotFound``)."""
 
 
-class Ec2NotFound(Ec2Error):
-    """Any ``<Kind>.NotFound`` error: the code is given per instance."""
+class Ec2Coded(Ec2Error):
+    """An EC2 error whose dotted code is given per instance (``InvalidSubnetID.NotFound``)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

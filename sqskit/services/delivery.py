@@ -17,6 +17,7 @@ iam-policy-evaluation.md ("AWS services as principals").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..base.arns import Arn, queue_url
@@ -64,3 +65,32 @@ def attempt(action: Any) -> AwsError | None:
     except AwsError as error:
         return error
     return None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt to deliver one message or event to one target, and how it ended."""
+
+    at: float
+    source_arn: str  # the topic, rule or bucket
+    via: str  # the subscription ARN, target id or notification configuration id
+    target_arn: str  # the queue, function or topic
+    message_id: str
+    error_code: str | None = None
+    error_message: str | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.error_code is None
+
+    def __repr__(self) -> str:
+        outcome = "delivered" if self.delivered else f"failed: {self.error_code}"
+        target = self.target_arn.rsplit(":", 1)[-1]
+        return f"<Delivery {self.message_id[:8]} -> {target} {outcome}>"
+
+
+def record(log: list[Delivery], runtime: Runtime, source_arn: str, via: str, target_arn: str,
+           message_id: str, error: AwsError | None) -> None:
+    """Append the outcome of one delivery attempt to ``log``."""
+    log.append(Delivery(runtime.clock.now, source_arn, via, target_arn, message_id,
+                        error.wire_code if error else None, error.message if error else None))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -52,27 +52,6 @@ DEDUP_WINDOW = 300
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _DATA_TYPE = re.compile(r"^(String|Number|Binary)(\.[A-Za-z0-9_.-]+)?$")
 _ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One attempt to deliver one message to one subscription."""
-
-    at: float
-    message_id: str
-    subscription_arn: str
-    protocol: str
-    endpoint: str
-    error_code: str | None = None
-    error_message: str | None = None
-
-    @property
-    def delivered(self) -> bool:
-        return self.error_code is None
-
-    def __repr__(self) -> str:
-        outcome = "delivered" if self.delivered else f"failed: {self.error_code}"
-        return f"<Delivery {self.message_id[:8]} -> {self.endpoint} {outcome}>"
 
 
 def check_message_attributes(attributes: dict[str, dict[str, Any]]) -> int:
@@ -280,11 +259,8 @@ class PublishActions(SnsCore):
         for subscription, notification in targets:
             error = delivery.attempt(lambda s=subscription, n=notification: self._deliver(
                 caller, s, n))
-            self.deliveries.append(Delivery(
-                self.now, notification.message_id, subscription.arn, subscription.protocol,
-                subscription.endpoint, error.wire_code if error else None,
-                error.message if error else None,
-            ))
+            delivery.record(self.deliveries, self.runtime, topic_arn, subscription.arn,
+                            subscription.endpoint, notification.message_id, error)
 
     def _deliver(self, caller: Any, subscription: Subscription, note: Notification) -> None:
         if subscription.protocol == "sqs":
