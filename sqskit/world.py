@@ -21,6 +21,7 @@ from .base.ids import IdSource
 from .client import make_client
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
 from .services.ec2 import Ec2Service  # integrations
+from .services.events.service import EventsService  # integrations
 from .services.lambda_.service import LambdaService  # integrations
 from .services.s3.service import S3Service  # integrations
 from .services.sns.service import SnsService  # integrations
@@ -38,6 +39,7 @@ SERVICES: dict[str, Callable[[Any], Service]] = {
     "lambda": LambdaService,
     "ec2": Ec2Service,
     "s3": S3Service,
+    "events": EventsService,
 }
 
 
