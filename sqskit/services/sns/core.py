@@ -36,6 +36,14 @@ class SnsCore(Service):
 
     def topic(self, arn: str) -> Topic:
         """The topic ``arn`` names, or the error AWS gives for a bad or unknown ARN."""
+        self.check_topic_arn(arn)
+        topic = self.topics.get(arn)
+        if topic is None:
+            raise SnsNotFound("Topic does not exist")
+        return topic
+
+    def check_topic_arn(self, arn: str) -> None:
+        """InvalidParameter for an ARN that cannot name a topic of this region."""
         try:
             parsed = Arn.parse(arn)
         except ValueError:
@@ -46,10 +54,6 @@ class SnsCore(Service):
             ) from None
         if parsed.service != "sns" or parsed.region != self.runtime.region:
             raise SnsInvalidParameter("Invalid parameter: TopicArn")
-        topic = self.topics.get(arn)
-        if topic is None:
-            raise SnsNotFound("Topic does not exist")
-        return topic
 
     def subscription(self, arn: str) -> Subscription:
         found = self.subscriptions.get(arn)

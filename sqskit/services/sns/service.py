@@ -69,7 +69,7 @@ class SnsService(PublishActions):
     def delete_topic(self, call: Call, TopicArn: str) -> None:
         topic = self.topics.get(TopicArn)
         if topic is None:
-            self.topic(TopicArn)  # a malformed ARN is still an error
+            self.check_topic_arn(TopicArn)  # deleting a missing topic is fine, a bad ARN is not
             return
         self._authorize_topic(call, "sns:DeleteTopic", topic)
         for subscription in topic.subscriptions:
