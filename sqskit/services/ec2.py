@@ -10,8 +10,9 @@ security groups) reaches SQS through the VPC's *interface endpoint* for
 service?" for the Lambda service.
 
 Simplified: no route tables, network ACLs, ENIs or availability-zone capacity; an
-interface endpoint is ``available`` at once and always uses private DNS; there is no
-default VPC. Source: botocore's EC2 model (shapes), ../shared/reference/integrations.md 2.8.
+endpoint is ``Available`` at once (the API model's casing; the CLI shows ``available``) and
+an interface endpoint uses private DNS unless told not to; there is no default VPC.
+Source: botocore's EC2 model (shapes), ../shared/reference/integrations.md 2.8.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ class Ec2Service(Service):
             else PrivateDnsEnabled
         network.endpoints[endpoint_id] = {
             "VpcEndpointId": endpoint_id, "VpcEndpointType": VpcEndpointType, "VpcId": VpcId,
-            "ServiceName": ServiceName, "State": "available",
+            "ServiceName": ServiceName, "State": "Available",
             "PolicyDocument": PolicyDocument or _FULL_ACCESS,
             "SubnetIds": list(SubnetIds or []),
             "Groups": [{"GroupId": g, "GroupName": network.groups.get(g, {}).get("GroupName", g)}
@@ -211,7 +212,7 @@ class Ec2Service(Service):
         wanted = f"com.amazonaws.{self.runtime.region}.{service_name}"
         for endpoint in network.endpoints.values():
             routed = endpoint["PrivateDnsEnabled"] or endpoint["VpcEndpointType"] == "Gateway"
-            if endpoint["ServiceName"] == wanted and endpoint["State"] == "available" and routed:
+            if endpoint["ServiceName"] == wanted and endpoint["State"] == "Available" and routed:
                 return str(endpoint["VpcEndpointId"])
         return None
 

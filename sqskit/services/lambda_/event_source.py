@@ -193,7 +193,7 @@ class Poller(LambdaCore):
             return
         visible = record.engine.counts(now)[0]
         wanted = visible and len(mapping.pending) < mapping.batch_size
-        if wanted and not self._receive(mapping, function, record.url):
+        if wanted and not self._receive(mapping, function, record):
             return
         window_open = mapping.window_closes is not None and now < mapping.window_closes
         full = len(mapping.pending) >= mapping.batch_size
@@ -213,10 +213,11 @@ class Poller(LambdaCore):
         changes = record.engine.next_change_at(now)
         self._wake(mapping, min(now + IDLE_POLL, changes) if changes else now + IDLE_POLL)
 
-    def _receive(self, mapping: Mapping, function: Function, url: str) -> bool:
+    def _receive(self, mapping: Mapping, function: Function, record: Any) -> bool:
         """Receive up to the batch size; False if the poll failed (reported, backed off)."""
         caller = self.role_caller(function)
-        while len(mapping.pending) < mapping.batch_size:
+        url, clock = record.url, self.runtime.clock
+        while len(mapping.pending) < mapping.batch_size and record.engine.counts(clock.now)[0]:
             try:
                 result = delivery.call(self.runtime, "sqs", "ReceiveMessage", {
                     "QueueUrl": url,
