@@ -193,3 +193,27 @@ def test_a_wire_response_is_plain_bytes():
     assert isinstance(wire, WireResponse) and wire.status == 200
     assert wire.headers["content-length"] == str(len(wire.body))
     assert json.loads(wire.body) == {"Functions": []}
+
+
+def test_iam_query_responses_read_back_as_written_by_iam():
+    """IAM (query protocol): members, lists of <member>, timestamps and booleans.
+
+    IAM sends policy documents URL-encoded; boto3 decodes them into dicts after the
+    call, so an IAM service must hand the encoder the encoded text, as AWS does.
+    """
+    from urllib.parse import quote
+
+    op = operation("iam", "ListRoles")
+    document = quote('{"Version":"2012-10-17","Statement":[]}')
+    role = {"Path": "/", "RoleName": "Parser", "RoleId": "AROAEXAMPLEID",
+            "Arn": "arn:aws:iam::123456789012:role/Parser", "CreateDate": NOW,
+            "AssumeRolePolicyDocument": document, "MaxSessionDuration": 3600}
+    ours = parse(op, encode_result(op, {"Roles": [role], "IsTruncated": False}, RID, NOW))
+    body = ('<ListRolesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListRolesResult>'
+            "<IsTruncated>false</IsTruncated><Roles><member><Path>/</Path><AssumeRolePolicyDocument>"
+            f"{document}</AssumeRolePolicyDocument><MaxSessionDuration>3600</MaxSessionDuration>"
+            "<RoleId>AROAEXAMPLEID</RoleId><RoleName>Parser</RoleName><Arn>arn:aws:iam::"
+            "123456789012:role/Parser</Arn><CreateDate>2026-01-05T09:00:00Z</CreateDate></member>"
+            "</Roles></ListRolesResult><ResponseMetadata><RequestId>" + RID + "</RequestId>"
+            "</ResponseMetadata></ListRolesResponse>").encode()
+    assert comparable(ours) == comparable(aws(op, 200, {}, body))

@@ -151,6 +151,10 @@ def environment(variables: dict[str, str], session: RoleSession, output: io.Stri
     handler = logging.StreamHandler(output)
     handler.setFormatter(_LambdaLogFormat(request_id, clock))
     root = logging.getLogger()
+    # a function invoked from inside another one logs to its own log only
+    outer = [h for h in root.handlers if isinstance(h.formatter, _LambdaLogFormat)]
+    for other in outer:
+        root.removeHandler(other)
     os.environ.update(variables)
     boto3.DEFAULT_SESSION = session
     root.addHandler(handler)
@@ -159,6 +163,8 @@ def environment(variables: dict[str, str], session: RoleSession, output: io.Stri
             yield
     finally:
         root.removeHandler(handler)
+        for other in outer:
+            root.addHandler(other)
         boto3.DEFAULT_SESSION = saved_session
         for key, value in saved_env.items():
             if value is None:
@@ -212,6 +218,11 @@ def run_handler(
             result = handler(event, context)
         except Exception as err:  # the handler's exception is Lambda's "Unhandled" error
             error = error_payload(err, context.aws_request_id)
+        except SystemExit as exit_:  # sys.exit() ends the runtime process in Lambda
+            error = {"errorMessage": f"RequestId: {context.aws_request_id} Error: Runtime "
+                                     f"exited with error: exit status {exit_.code}",
+                     "errorType": "Runtime.ExitError", "requestId": context.aws_request_id,
+                     "stackTrace": []}
         else:
             try:
                 json.dumps(result)

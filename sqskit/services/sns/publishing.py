@@ -178,6 +178,20 @@ class PublishActions(SnsCore):
             successful.append({"Id": entry["Id"], **self._accept(call, topic, fields)})
         return {"Successful": successful, "Failed": []}
 
+    # -- for other services: AWS publishing on its own behalf -------------------------------
+    def publish_for(self, principal: str, source_arn: str, topic_arn: str, message: str,
+                    subject: str | None = None) -> dict[str, Any]:
+        """Publish as an AWS service principal for ``source_arn`` (a CloudWatch alarm action).
+
+        The call is an ordinary ``sns:Publish`` through :meth:`handle`, so the topic policy
+        decides and the audit trail records it.
+        """
+        caller = delivery.service_caller(self.runtime, principal, source_arn)
+        params: dict[str, Any] = {"TopicArn": topic_arn, "Message": message}
+        if subject is not None:
+            params["Subject"] = subject
+        return delivery.call(self.runtime, "sns", "Publish", params, caller)
+
     # -- shared ----------------------------------------------------------------------------
     def _check_entry(self, topic: Topic, entry: dict[str, Any]) -> int:
         """Validate one message; return its size (message + attributes) in bytes."""

@@ -194,3 +194,44 @@ def test_the_context_describes_the_invocation(world, lam):
     assert answer == {"name": "describe", "memory": 256, "id": run.request_id,
                       "arn": "arn:aws:lambda:us-east-1:123456789012:function:describe",
                       "group": "/aws/lambda/describe", "left": 30000}
+
+
+def test_a_function_invoked_by_another_logs_to_its_own_log(world, lam):
+    """Nested invocations keep separate logs, environments and sessions."""
+
+    def inner(event, context):
+        import logging
+
+        logging.getLogger().warning("inner speaking")
+        return "inner done"
+
+    def outer(event, context):
+        import json
+
+        import boto3
+
+        answer = boto3.client("lambda").invoke(FunctionName="inner")
+        print("outer got", json.loads(answer["Payload"].read()))
+        return "outer done"
+
+    sqskit.deploy_function(lam, inner, role=ROLE)
+    sqskit.deploy_function(lam, outer, role=ROLE)
+    assert json.loads(lam.invoke(FunctionName="outer")["Payload"].read()) == "outer done"
+    functions = world.service("lambda").functions
+    assert "inner speaking" in functions["inner"].invocations[0].logs
+    assert "inner speaking" not in functions["outer"].invocations[0].logs
+    assert "outer got inner done" in functions["outer"].invocations[0].logs
+
+
+def test_sys_exit_in_a_handler_is_a_runtime_exit_error(world, lam):
+    """sys.exit() ends Lambda's runtime: Runtime.ExitError, and the caller keeps running."""
+
+    def quitter(event, context):
+        import sys
+
+        sys.exit(3)
+
+    sqskit.deploy_function(lam, quitter, role=ROLE)
+    error = json.loads(lam.invoke(FunctionName="quitter")["Payload"].read())
+    assert error["errorType"] == "Runtime.ExitError"
+    assert error["errorMessage"].endswith("Runtime exited with error: exit status 3")

@@ -17,6 +17,7 @@ from tests.integration_support import (
     Gate,
     denies_service,
     fifo_queues_supported,
+    kms_available,
     policies_enforced,
     queue_arn,
     receive_all,
@@ -341,3 +342,50 @@ def test_the_binary_attribute_is_base64_in_the_envelope(world, sns, wired):
     envelope = json.loads(receive_all(world.client("sqs"), url)[0]["Body"])
     assert envelope["MessageAttributes"]["b"] == {
         "Type": "Binary", "Value": base64.b64encode(b"\xff\x00").decode()}
+
+
+def test_another_service_can_publish_for_a_resource(world, sns, wired):
+    """An alarm action publishes as cloudwatch.amazonaws.com with aws:SourceArn = the alarm."""
+    topic, url, _ = wired
+    gate = Gate()
+    world.access = gate
+    alarm = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:dlq-not-empty"
+    world.service("sns").publish_for("cloudwatch.amazonaws.com", alarm, topic,
+                                     '{"AlarmName": "dlq-not-empty"}', subject="ALARM")
+    [publish] = gate.asked("sns:Publish")
+    assert (publish.caller.arn, publish.caller.source_arn) == ("cloudwatch.amazonaws.com", alarm)
+    world.clock.advance(0)
+    assert json.loads(receive_all(world.client("sqs"), url)[0]["Body"])["Subject"] == "ALARM"
+
+
+@pytest.mark.skipif(not (kms_available() and policies_enforced()),
+                    reason="needs KMS and the policy engine")
+def test_an_encrypted_queue_needs_a_key_policy_that_lets_sns_in(world, sns):
+    """SSE-KMS queue: the customer managed key's policy must allow sns.amazonaws.com."""
+    kms, sqs = world.client("kms"), world.client("sqs")
+    admin = {"Sid": "Admin", "Effect": "Allow",
+             "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+             "Action": "kms:*", "Resource": "*"}
+    for_sns = {"Sid": "Sns", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+               "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*"}
+    topic = sns.create_topic(Name="reports")["TopicArn"]
+    urls = {}
+    for name, statements in (("closed", [admin]), ("open", [admin, for_sns])):
+        key = kms.create_key(Policy=json.dumps({"Version": "2012-10-17",
+                                                "Statement": statements}))["KeyMetadata"]["Arn"]
+        url = sqs.create_queue(QueueName=name, Attributes={"KmsMasterKeyId": key})["QueueUrl"]
+        arn = queue_arn(sqs, url)
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage", "Resource": arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})})
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+        urls[name] = url
+    sns.publish(TopicArn=topic, Message="secret report")
+    world.clock.advance(0)
+    assert receive_all(sqs, urls["closed"]) == []
+    assert len(receive_all(sqs, urls["open"])) == 1
+    failed = [d for d in world.service("sns").deliveries if not d.delivered]
+    assert [d.target_arn.rsplit(":", 1)[-1] for d in failed] == ["closed"]
+    assert failed[0].error_code.startswith("KMS")
