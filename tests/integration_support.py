@@ -25,6 +25,44 @@ def queue_arn(sqs: Any, url: str) -> str:
         "Attributes"]["QueueArn"]
 
 
+WORK_ACTIONS = ("sqs:*", "s3:*", "sns:*", "lambda:*", "events:*", "kms:*", "ec2:Describe*")
+
+
+def lambda_role(world: Any, name: str = "Worker", actions: tuple[str, ...] = WORK_ACTIONS) -> str:
+    """An IAM role Lambda may assume, allowed ``actions`` on everything; its ARN."""
+    iam = world.client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    if actions:
+        iam.put_role_policy(RoleName=name, PolicyName="work", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}))
+    return str(arn)
+
+
+def allow_service_to_send(sqs: Any, url: str, service: str, source_arn: str) -> None:
+    """Add the queue-policy statement AWS requires for ``service`` to send for ``source_arn``
+    (a pattern such as ``arn:aws:events:...:rule/*`` is matched with ArnLike)."""
+    arn = queue_arn(sqs, url)
+    current = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get(
+        "Attributes", {}).get("Policy")
+    policy = json.loads(current) if current else {"Version": "2012-10-17", "Statement": []}
+    policy["Statement"].append({
+        "Sid": f"Allow{len(policy['Statement'])}", "Effect": "Allow",
+        "Principal": {"Service": service}, "Action": "sqs:SendMessage", "Resource": arn,
+        "Condition": {("ArnLike" if "*" in source_arn else "ArnEquals"): {
+            "aws:SourceArn": source_arn}}})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+
+
+def allow_service_to_invoke(lam: Any, function: str, service: str, source_arn: str) -> None:
+    """Add the function-policy statement that lets ``service`` invoke it for ``source_arn``."""
+    lam.add_permission(FunctionName=function, StatementId=service.split(".")[0] + "-invoke",
+                       Action="lambda:InvokeFunction", Principal=service, SourceArn=source_arn)
+
+
 def receive_all(sqs: Any, url: str, **options: Any) -> list[dict[str, Any]]:
     """Every visible message (short polls until the queue answers empty)."""
     out: list[dict[str, Any]] = []

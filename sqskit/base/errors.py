@@ -146,9 +146,9 @@ class QueueNameExists(SqsError):
 class QueueDeletedRecently(SqsError):
     code = "QueueDeletedRecently"
     query_code = "AWS.SimpleQueueService.QueueDeletedRecently"
-    default_message = (
+    default_message = (  # recorded against AWS
         "You must wait 60 seconds after deleting a queue before you can create "
-        "another queue with the same name."
+        "another with the same name."
     )
 
 
@@ -281,10 +281,15 @@ class KmsThrottled(SqsError):
     query_code = "KMS.ThrottlingException"
 
 
-def invalid_value(name: str, value: object, reason: str) -> SqsInvalidParameterValue:
-    """The InvalidParameterValue AWS returns for one out-of-range request parameter."""
+def invalid_value(
+    name: str, value: object, reason: str, *, end: str = "."
+) -> SqsInvalidParameterValue:
+    """The InvalidParameterValue AWS returns for one out-of-range request parameter.
+
+    AWS ends most reasons with a full stop; a few recorded ones have none (``end=""``).
+    """
     return SqsInvalidParameterValue(
-        f"Value {value} for parameter {name} is invalid. Reason: {reason}."
+        f"Value {value} for parameter {name} is invalid. Reason: {reason}{end}"
     )
 
 
@@ -522,3 +527,66 @@ class Ec2Coded(Ec2Error):
 
 class Ec2InvalidParameterValue(Ec2Error):
     code = "InvalidParameterValue"
+
+
+class Ec2Unauthorized(Ec2Error):
+    """EC2's AccessDenied (AWS encodes the decision in the message; sqskit keeps it readable)."""
+
+    code = "UnauthorizedOperation"
+    status = 403
+
+
+# ---------------------------------------------------------------------------------------
+# AWS Identity and Access Management (IAM) - query protocol, codes as botocore models them.
+# Wording of the messages follows errors seen from IAM; the rarer ones are unverified.
+# ---------------------------------------------------------------------------------------
+
+
+class IamError(AwsError):
+    namespace = "iam"
+
+
+class NoSuchEntity(IamError):
+    code = "NoSuchEntity"
+    status = 404
+
+
+class EntityAlreadyExists(IamError):
+    code = "EntityAlreadyExists"
+    status = 409
+
+
+class MalformedPolicyDocument(IamError):
+    code = "MalformedPolicyDocument"
+
+
+class IamLimitExceeded(IamError):
+    code = "LimitExceeded"
+    status = 409
+
+
+class DeleteConflict(IamError):
+    code = "DeleteConflict"
+    status = 409
+
+
+class IamInvalidInput(IamError):
+    code = "InvalidInput"
+
+
+class PolicyNotAttachable(IamError):
+    code = "PolicyNotAttachable"
+
+
+class IamValidationError(IamError):
+    """A request member breaking the model's pattern (a common error, not modeled)."""
+
+    code = "ValidationError"
+
+
+def iam_pattern_error(member: str, value: str, pattern: str) -> IamValidationError:
+    """The ValidationError AWS returns for a name that breaks the model's pattern."""
+    return IamValidationError(
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+        f"constraint: Member must satisfy regular expression pattern: {pattern}"
+    )

@@ -21,7 +21,13 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..base.errors import Ec2Coded, Ec2InvalidParameterValue, LambdaInvalidParameterValue
+from ..base.errors import (
+    AwsError,
+    Ec2Coded,
+    Ec2InvalidParameterValue,
+    Ec2Unauthorized,
+    LambdaInvalidParameterValue,
+)
 from .base import Call, Service
 
 
@@ -49,6 +55,10 @@ class Ec2Service(Service):
     def __init__(self, runtime: Any) -> None:
         super().__init__(runtime)
         self.vpcs: dict[str, Network] = {}
+
+    def access_denied(self, decision: Any) -> AwsError:
+        """EC2's AccessDenied: ``UnauthorizedOperation``, HTTP 403."""
+        return Ec2Unauthorized(decision.message(), detail=decision)
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}-{self.runtime.ids.hex(9)[:17]}"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration_support import queue_arn, receive_all
+from tests.integration_support import allow_service_to_send, queue_arn, receive_all
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EVENT_CASES = json.loads((DATA / "event_patterns.json").read_text())
@@ -67,6 +67,7 @@ def test_a_subscription_filter_policy_decides_delivery(world, case):
     sns, sqs = world.client("sns"), world.client("sqs")
     topic = sns.create_topic(Name="reports")["TopicArn"]
     url = sqs.create_queue(QueueName="filtered")["QueueUrl"]
+    allow_service_to_send(sqs, url, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url), Attributes={
         "FilterPolicy": json.dumps(case["policy"]),
         "FilterPolicyScope": case.get("scope", "MessageAttributes")})

@@ -36,7 +36,6 @@ from ...base.errors import (
     EventsValidation,
 )
 from .. import delivery
-from ..access import authorize
 from ..base import Call, Runtime, Service
 from .model import EventBus, EventRule, rate_seconds
 from .patterns import compile_event_pattern, matches
@@ -85,9 +84,12 @@ class EventsService(Service):
 
     def _authorize(self, call: Call, action: str, resource: str,
                    bus: EventBus | None = None) -> None:
-        authorize(self, EventsAccessDenied, call, action, resource,
-                  resource_policy=bus.policy if bus else None,
-                  resource_account=self.runtime.account_id)
+        self.authorize(call, action, resource, resource_policy=bus.policy if bus else None,
+                       resource_account=self.runtime.account_id)
+
+    def access_denied(self, decision: Any) -> AwsError:
+        """EventBridge's AccessDeniedException (HTTP 400, as its common errors say)."""
+        return EventsAccessDenied(decision.message(), detail=decision)
 
     # -- buses ------------------------------------------------------------------------------
     def create_event_bus(self, call: Call, Name: str, Description: str | None = None,

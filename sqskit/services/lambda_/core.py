@@ -20,9 +20,8 @@ import json
 from typing import Any
 
 from ...base.arns import Arn
-from ...base.errors import LambdaAccessDenied, LambdaResourceNotFound
+from ...base.errors import AwsError, LambdaAccessDenied, LambdaResourceNotFound
 from ...base.identity import Caller, resolve_principal
-from ..access import authorize
 from ..base import Call, Runtime, Service
 from .functions import Function
 from .sandbox import Invocation, LambdaContext, RoleSession, run_handler, stamp
@@ -64,8 +63,12 @@ class LambdaCore(Service):
         return found
 
     def _authorize_function(self, call: Call, action: str, function: Function) -> None:
-        authorize(self, LambdaAccessDenied, call, action, function.arn,
-                  resource_policy=function.policy, resource_account=self.runtime.account_id)
+        self.authorize(call, action, function.arn, resource_policy=function.policy,
+                       resource_account=self.runtime.account_id)
+
+    def access_denied(self, decision: Any) -> AwsError:
+        """Lambda's AccessDenied: ``AccessDeniedException``, HTTP 403."""
+        return LambdaAccessDenied(decision.message(), detail=decision)
 
     # -- identity and network of a running function ------------------------------------------
     def role_session_arn(self, function: Function) -> str:

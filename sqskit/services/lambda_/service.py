@@ -21,6 +21,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from ...base.arns import Arn
 from ...base.errors import (
     AwsError,
     LambdaInvalidParameterValue,
@@ -56,6 +57,24 @@ def _read(payload: Any) -> bytes:
         data = payload.read()
         return data.encode("utf-8") if isinstance(data, str) else bytes(data)
     return bytes(payload)
+
+
+def trusts(document: str | None, service: str) -> bool:
+    """Does a role's trust policy let ``service`` assume it (an Allow of sts:AssumeRole)?"""
+    try:
+        statements = json.loads(document or "{}").get("Statement", [])
+    except (ValueError, AttributeError):
+        return False
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal") or {}
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        services = [services] if isinstance(services, str) else services
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if statement.get("Effect") == "Allow" and service in services and any(
+                a.lower() in ("sts:assumerole", "sts:*", "*") for a in actions):
+            return True
+    return False
 
 
 class LambdaService(EventSourceActions):
@@ -105,13 +124,18 @@ class LambdaService(EventSourceActions):
             )
 
     def _check_role_usable(self, role: str) -> None:
-        """With an IAM service in the world, the role must exist and trust Lambda."""
+        """With IAM in the world, the role must exist and trust ``lambda.amazonaws.com``."""
         try:
-            iam = self.runtime.service("iam")
+            iam: Any = self.runtime.service("iam")
         except ValueError:
             return
-        trusts = getattr(iam, "role_trusts", None)
-        if trusts is not None and not trusts(role, "lambda.amazonaws.com"):
+        arn = Arn.parse(role)
+        try:
+            identity = iam.role(arn.account, arn.resource.rsplit("/", 1)[-1])
+        except AwsError:
+            identity = None
+        if identity is None or not trusts(getattr(identity, "trust_policy", ""),
+                                          "lambda.amazonaws.com"):
             raise LambdaInvalidParameterValue(
                 "The role defined for the function cannot be assumed by Lambda."
             )

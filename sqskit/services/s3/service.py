@@ -29,8 +29,8 @@ from ...base.errors import (
     S3AccessDenied,
     S3InvalidArgument,
 )
+from ...security.policy import PolicyProblem, parse
 from .. import delivery
-from ..access import authorize
 from ..base import Call, Runtime, Service
 from . import buckets, notifications
 from .buckets import Bucket, StoredObject, check_bucket_name
@@ -75,8 +75,12 @@ class S3Service(Service):
 
     def _authorize(self, call: Call, action: str, bucket: Bucket, key: str | None = None) -> None:
         resource = bucket.arn if key is None else f"{bucket.arn}/{key}"
-        authorize(self, S3AccessDenied, call, action, resource, resource_policy=bucket.policy,
-                  resource_account=bucket.owner)
+        self.authorize(call, action, resource, resource_policy=bucket.policy,
+                       resource_account=bucket.owner)
+
+    def access_denied(self, decision: Any) -> AwsError:
+        """S3's AccessDenied (HTTP 403)."""
+        return S3AccessDenied(decision.message(), detail=decision)
 
     def object_bytes(self, bucket: str, key: str) -> bytes:
         """An object's bytes, for other services (Lambda code from S3)."""
@@ -136,12 +140,12 @@ class S3Service(Service):
     def put_bucket_policy(self, call: Call, Bucket: str, Policy: str, **_: Any) -> None:
         bucket = self.bucket(Bucket)
         self._authorize(call, "s3:PutBucketPolicy", bucket)
-        try:
-            document = json.loads(Policy)
-        except ValueError:
-            document = None
-        if not isinstance(document, dict):
+        if not Policy.lstrip().startswith("{"):
             raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
+        try:
+            parse(Policy, "resource")
+        except PolicyProblem as problem:
+            raise MalformedPolicy(problem.message, detail=problem) from None
         bucket.policy = Policy
 
     def get_bucket_policy(self, call: Call, Bucket: str, **_: Any) -> dict[str, Any]:

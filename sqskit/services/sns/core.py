@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...base.arns import Arn
-from ...base.errors import SnsAuthorizationError, SnsInvalidParameter, SnsNotFound
-from ..access import authorize
+from ...base.errors import AwsError, SnsAuthorizationError, SnsInvalidParameter, SnsNotFound
 from ..base import Call, Runtime, Service
 from .topics import Subscription, Topic
 
@@ -62,11 +61,14 @@ class SnsCore(Service):
         return found
 
     def _authorize_topic(self, call: Call, action: str, topic: Topic) -> None:
-        authorize(
-            self, SnsAuthorizationError, call, action, topic.arn,
-            resource_policy=topic.policy, resource_account=topic.account,
-            context={"aws:SourceOwner": call.caller.account},
+        self.authorize(
+            call, action, topic.arn, resource_policy=topic.policy,
+            resource_account=topic.account, context={"aws:SourceOwner": call.caller.account},
         )
+
+    def access_denied(self, decision: Any) -> AwsError:
+        """SNS's AccessDenied: ``AuthorizationError``, HTTP 403."""
+        return SnsAuthorizationError(decision.message(), detail=decision)
 
     def __repr__(self) -> str:
         return f"<SnsService {len(self.topics)} topics, {len(self.subscriptions)} subscriptions>"

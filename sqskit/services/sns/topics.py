@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...base.errors import SnsInvalidParameter
+from ...security.policy import PolicyProblem, parse
 from ..patterns import Rules
 
 #: what AWS returns as EffectiveDeliveryPolicy until a DeliveryPolicy is set
@@ -98,11 +99,17 @@ def check_topic_attribute(name: str, value: str, fifo: bool, prefix: str = "") -
         if choices == ("true", "false") and lowered in choices:
             return lowered
         raise SnsInvalidParameter(f"Invalid parameter: {prefix}{name}")
-    if name in ("Policy", "DeliveryPolicy", "ArchivePolicy") and value:
+    if name in ("DeliveryPolicy", "ArchivePolicy") and value:
         try:
             json.loads(value)
         except ValueError:
             raise SnsInvalidParameter(f"Invalid parameter: {prefix}{name}") from None
+    if name == "Policy" and value:
+        try:
+            parse(value, "resource")
+        except PolicyProblem as problem:
+            raise SnsInvalidParameter(f"Invalid parameter: Policy Error: {problem.message}",
+                                      detail=problem) from None
     if name == "DisplayName" and len(value) > 100:
         raise SnsInvalidParameter(f"Invalid parameter: {prefix}DisplayName")
     return value

@@ -12,7 +12,10 @@ import pytest
 import sqskit
 from tests.integration_support import (
     Gate,
+    allow_service_to_invoke,
+    allow_service_to_send,
     fifo_queues_supported,
+    lambda_role,
     policies_enforced,
     queue_arn,
     receive_all,
@@ -30,6 +33,8 @@ def events(world):
 def target(world):
     sqs = world.client("sqs")
     url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+    allow_service_to_send(sqs, url, "events.amazonaws.com",
+                          "arn:aws:events:us-east-1:123456789012:rule/*")
     return url, queue_arn(sqs, url)
 
 
@@ -202,8 +207,10 @@ def test_a_lambda_target_is_invoked_with_the_event(world, events):
     def on_event(event, context):
         return event["detail"]["name"]
 
-    sqskit.deploy_function(world, on_event, role="arn:aws:iam::123456789012:role/R")
-    events.put_rule(Name="r", EventPattern=PATTERN)
+    lam = world.client("lambda")
+    sqskit.deploy_function(lam, on_event, role=lambda_role(world))
+    rule = events.put_rule(Name="r", EventPattern=PATTERN)["RuleArn"]
+    allow_service_to_invoke(lam, "on_event", "events.amazonaws.com", rule)
     events.put_targets(Rule="r", Targets=[{"Id": "fn", "Arn": world.service(
         "lambda").function_arn("on_event")}])
     events.put_events(Entries=[report(name="q7")])
@@ -245,10 +252,11 @@ def test_a_fifo_target_gets_the_message_group(world, events):
 
 
 @pytest.mark.skipif(not policies_enforced(), reason="needs the policy engine")
-def test_the_queue_policy_must_allow_eventbridge_for_the_rule(world, events, target):
+def test_the_queue_policy_must_allow_eventbridge_for_the_rule(world, events):
     """The queue policy must allow events.amazonaws.com with aws:SourceArn = the rule ARN."""
-    url, arn = target
     sqs = world.client("sqs")
+    url = sqs.create_queue(QueueName="no-policy-yet")["QueueUrl"]
+    arn = queue_arn(sqs, url)
     rule = events.put_rule(Name="r", EventPattern=PATTERN)["RuleArn"]
     events.put_targets(Rule="r", Targets=[{"Id": "q", "Arn": arn}])
     events.put_events(Entries=[report()])

@@ -16,6 +16,7 @@ from tests.integration_support import (
     Gate,
     Recorder,
     fifo_queues_supported,
+    lambda_role,
     queue_arn,
     receive_all,
     redrive_supported,
@@ -40,6 +41,12 @@ def partial(event, context):
 @pytest.fixture
 def sqs(world):
     return world.client("sqs")
+
+
+@pytest.fixture(autouse=True)
+def _roles(world):
+    """The execution role exists in IAM, trusts Lambda, and may use the services."""
+    lambda_role(world, "Consumer")
 
 
 @pytest.fixture
@@ -304,3 +311,14 @@ def test_a_fifo_queue_is_processed_in_group_order(world, sqs, lam):
     assert bodies == [f"step {n}" for n in range(5)]
     fifo = runs(world)[0].event["Records"][0]["attributes"]
     assert fifo["MessageGroupId"] == "report-1" and "SequenceNumber" in fifo
+
+
+def test_a_role_without_queue_permissions_cannot_be_mapped(world, lam, queue):
+    """Under the real policies: a role allowed only S3 may not read the queue."""
+    _, arn = queue
+    weak = lambda_role(world, "S3Only", actions=("s3:*",))
+    sqskit.deploy_function(lam, consume, role=weak, name="weak")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as err:
+        lam.create_event_source_mapping(FunctionName="weak", EventSourceArn=arn)
+    assert "does not have permissions to call ReceiveMessage on SQS" in (
+        err.value.response["Error"]["Message"])

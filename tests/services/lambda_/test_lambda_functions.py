@@ -15,6 +15,7 @@ import pytest
 
 import sqskit
 from sqskit.services.lambda_.package import build_zip, handler_module
+from tests.integration_support import lambda_role
 
 ROLE = "arn:aws:iam::123456789012:role/ParserRole"
 LIMIT = 3
@@ -26,6 +27,12 @@ def greet(event, context):
 
 def fail(event, context):
     raise ValueError(f"cannot parse {event.get('report')}")
+
+
+@pytest.fixture(autouse=True)
+def _roles(world):
+    """The execution role exists in IAM, trusts Lambda, and may use the services."""
+    lambda_role(world, "ParserRole")
 
 
 @pytest.fixture
@@ -219,3 +226,18 @@ def test_update_function_code_starts_a_cold_environment(world, lam):
     with pytest.raises(lam.exceptions.PreconditionFailedException):
         lam.update_function_configuration(FunctionName="greet", Timeout=5,
                                           RevisionId=before["RevisionId"])
+
+
+def test_the_execution_role_must_exist_and_trust_lambda(world, lam):
+    """CreateFunction refuses a role IAM does not have, or one Lambda may not assume."""
+    iam = world.client("iam")
+    iam.create_role(RoleName="NotForLambda", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole"}]}))
+    for role in ("arn:aws:iam::123456789012:role/Nobody",
+                 "arn:aws:iam::123456789012:role/NotForLambda"):
+        with pytest.raises(lam.exceptions.InvalidParameterValueException) as err:
+            sqskit.deploy_function(lam, greet, role=role)
+        assert err.value.response["Error"]["Message"] == (
+            "The role defined for the function cannot be assumed by Lambda.")

@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 import sqskit
-from tests.integration_support import Recorder
+from tests.integration_support import Recorder, lambda_role
 
 ROLE = "arn:aws:iam::123456789012:role/ParserRole"
 
@@ -29,6 +29,12 @@ def send_job(event, context):
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
     return sqs.send_message(QueueUrl=url, MessageBody=event["job"])["MessageId"]
+
+
+@pytest.fixture(autouse=True)
+def _roles(world):
+    """The execution role exists in IAM, trusts Lambda, and may use the services."""
+    lambda_role(world, "ParserRole")
 
 
 @pytest.fixture

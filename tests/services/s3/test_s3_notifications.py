@@ -11,9 +11,13 @@ import json
 import pytest
 
 import sqskit
-from tests.integration_support import Gate, queue_arn, receive_all
-
-ROLE = "arn:aws:iam::123456789012:role/Parser"
+from tests.integration_support import (
+    Gate,
+    allow_service_to_send,
+    lambda_role,
+    queue_arn,
+    receive_all,
+)
 
 
 @pytest.fixture
@@ -27,6 +31,7 @@ def s3(world):
 def uploads(world):
     sqs = world.client("sqs")
     url = sqs.create_queue(QueueName="uploads")["QueueUrl"]
+    allow_service_to_send(sqs, url, "s3.amazonaws.com", "arn:aws:s3:::reports")
     return url, queue_arn(sqs, url)
 
 
@@ -185,7 +190,7 @@ def test_a_lambda_destination_needs_its_permission_and_is_invoked(world, s3):
     def parser(event, context):
         return [r["s3"]["object"]["key"] for r in event["Records"]]
 
-    arn = sqskit.deploy_function(lam, parser, role=ROLE)["FunctionArn"]
+    arn = sqskit.deploy_function(lam, parser, role=lambda_role(world))["FunctionArn"]
     gate = Gate(lambda r: r.action == "lambda:InvokeFunction" and not r.resource_policy)
     world.access = gate
     config = {"LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn,
@@ -213,6 +218,8 @@ def test_a_bucket_policy_is_kept_and_checked_for_json(s3):
     with pytest.raises(sqskit.ClientError) as err:
         s3.put_bucket_policy(Bucket="reports", Policy="[]")
     assert err.value.response["Error"]["Code"] == "MalformedPolicy"
-    policy = json.dumps({"Version": "2012-10-17", "Statement": []})
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket",
+        "Resource": "arn:aws:s3:::reports"}]})
     s3.put_bucket_policy(Bucket="reports", Policy=policy)
     assert s3.get_bucket_policy(Bucket="reports")["Policy"] == policy

@@ -15,9 +15,12 @@ from sqskit.security.signing import signing_key, verify
 from sqskit.services.sns.envelope import Notification
 from tests.integration_support import (
     Gate,
+    allow_service_to_invoke,
+    allow_service_to_send,
     denies_service,
     fifo_queues_supported,
     kms_available,
+    lambda_role,
     policies_enforced,
     queue_arn,
     receive_all,
@@ -37,6 +40,7 @@ def wired(world, sns):
     sqs = world.client("sqs")
     topic = sns.create_topic(Name="reports")["TopicArn"]
     url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    allow_service_to_send(sqs, url, "sns.amazonaws.com", topic)  # what AWS requires
     sub = sns.subscribe(TopicArn=topic, Protocol="sqs",
                         Endpoint=queue_arn(sqs, url))["SubscriptionArn"]
     return topic, url, sub
@@ -312,8 +316,10 @@ def test_a_lambda_subscriber_gets_the_sns_event(world, sns):
     def on_report(event, context):
         return event
 
-    sqskit.deploy_function(world, on_report, role="arn:aws:iam::123456789012:role/R")
+    lam = world.client("lambda")
+    sqskit.deploy_function(lam, on_report, role=lambda_role(world))
     topic = sns.create_topic(Name="reports")["TopicArn"]
+    allow_service_to_invoke(lam, "on_report", "sns.amazonaws.com", topic)
     sub = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=world.service(
         "lambda").function_arn("on_report"))["SubscriptionArn"]
     sns.publish(TopicArn=topic, Message="hello", MessageAttributes={
