@@ -305,3 +305,21 @@ def test_the_trail_validates(pipeline):
     """The CloudTrail-like trail holds the pipeline's events and its integrity checks out."""
     world, _, _ = pipeline
     assert world.trail.validate()
+
+
+def test_the_same_seed_gives_the_same_run():
+    """Deterministic: two worlds with one seed produce the same ids, calls and logs."""
+
+    def run() -> tuple[list[tuple[str, str, str]], str]:
+        world = sqskit.World(seed=11)
+        recorder = Recorder()
+        world.audit = recorder
+        build(world)
+        world.client("s3").put_object(Bucket=BUCKET, Key="incoming/q2.csv",
+                                      Body=b"region,total\neast,5\n")
+        world.clock.advance(5)
+        calls = [(c.service, c.operation, c.request_id) for c, _, _ in recorder.calls]
+        return calls, world.service("lambda").logs("process_report")
+
+    first, second = run(), run()
+    assert first == second and first[1]

@@ -17,7 +17,7 @@ iam-policy-evaluation.md ("AWS services as principals").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.arns import Arn, queue_url
@@ -78,6 +78,8 @@ class Delivery:
     message_id: str
     error_code: str | None = None
     error_message: str | None = None
+    #: why it failed, for the learner: the policy decision of a denial (``.explain()``)
+    detail: Any = field(default=None, repr=False, compare=False)
 
     @property
     def delivered(self) -> bool:
@@ -93,4 +95,5 @@ def record(log: list[Delivery], runtime: Runtime, source_arn: str, via: str, tar
            message_id: str, error: AwsError | None) -> None:
     """Append the outcome of one delivery attempt to ``log``."""
     log.append(Delivery(runtime.clock.now, source_arn, via, target_arn, message_id,
-                        error.wire_code if error else None, error.message if error else None))
+                        error.wire_code if error else None, error.message if error else None,
+                        error.detail if error else None))

@@ -395,3 +395,18 @@ def test_an_encrypted_queue_needs_a_key_policy_that_lets_sns_in(world, sns):
     failed = [d for d in world.service("sns").deliveries if not d.delivered]
     assert [d.target_arn.rsplit(":", 1)[-1] for d in failed] == ["closed"]
     assert failed[0].error_code.startswith("KMS")
+
+
+def test_a_denied_delivery_explains_itself(world, sns):
+    """Without a queue policy for SNS the delivery is denied; the record carries the decision."""
+    sqs = world.client("sqs")
+    topic = sns.create_topic(Name="reports")["TopicArn"]
+    url = sqs.create_queue(QueueName="closed")["QueueUrl"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url))
+    sns.publish(TopicArn=topic, Message="m")
+    world.clock.advance(0)
+    [attempt] = world.service("sns").deliveries
+    assert attempt.error_code == "AccessDenied" and not attempt.delivered
+    assert "sns.amazonaws.com" in attempt.error_message
+    assert attempt.detail is not None and not attempt.detail.allowed
+    assert "queue policy" in attempt.detail.explain()
