@@ -2,15 +2,9 @@
 
 ``PutEvents`` turns each entry into an event envelope (``version`` ``"0"``, ``id``,
 ``detail-type``, ``source``, ``account``, ``time``, ``region``, ``resources``,
-``detail``), matches it against the enabled rules of its bus, and delivers it to each
-rule's targets when the clock next moves, as ``events.amazonaws.com`` with
-``aws:SourceArn`` = the rule: ``sqs:SendMessage`` (a FIFO queue gets the target's
-``SqsParameters.MessageGroupId`` and, as its deduplication id, the event id),
-``lambda:InvokeFunction`` (asynchronous) or ``sns:Publish``. A delivery that fails for a
-reason retrying cannot fix (a queue policy that does not allow EventBridge, a deleted
-queue) goes to the target's dead-letter queue when it has one, with the message
-attributes ``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE`` and ``ERROR_MESSAGE``; otherwise
-it is dropped. :attr:`EventsService.deliveries` records every attempt.
+``detail``), matches it against the enabled rules of its bus (``patterns.py``) and hands
+it to each rule's targets (``core.py`` delivers, ``model.py`` shapes the input).
+Per-entry problems come back in ``Entries[i].ErrorCode`` with ``FailedEntryCount``.
 
 Simplified: only ``rate()`` schedules (no ``cron()``); no archives, replays, API
 destinations, partner sources or cross-account buses.
@@ -22,21 +16,18 @@ from __future__ import annotations
 import functools
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from botocore.utils import parse_timestamp
 
 from ...base.errors import (
-    AwsError,
-    EventsAccessDenied,
     EventsLimitExceeded,
     EventsResourceAlreadyExists,
-    EventsResourceNotFound,
     EventsValidation,
 )
-from .. import delivery
-from ..base import Call, Runtime, Service
+from ..base import Call
+from .core import EventsCore, event_time
 from .model import EventBus, EventRule, rate_seconds
 from .patterns import compile_event_pattern, matches
 
@@ -46,50 +37,8 @@ MAX_TARGETS = 5
 MAX_ENTRY_SIZE = 262_144
 
 
-def _time(now: float) -> str:
-    return datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class EventsService(Service):
+class EventsService(EventsCore):
     """The EventBridge service of one world."""
-
-    name = "events"
-    event_source = "events.amazonaws.com"
-
-    def __init__(self, runtime: Runtime) -> None:
-        super().__init__(runtime)
-        self.buses: dict[str, EventBus] = {}
-        self.deliveries: list[delivery.Delivery] = []
-        self._add_bus("default", runtime.clock.now)
-
-    # -- lookups --------------------------------------------------------------------------
-    def _add_bus(self, name: str, now: float) -> EventBus:
-        arn = f"arn:aws:events:{self.runtime.region}:{self.runtime.account_id}:event-bus/{name}"
-        self.buses[name] = EventBus(name, arn, now)
-        return self.buses[name]
-
-    def bus(self, name_or_arn: str | None) -> EventBus:
-        name = (name_or_arn or "default").rsplit("event-bus/", 1)[-1]
-        found = self.buses.get(name)
-        if found is None:
-            raise EventsResourceNotFound(f"Event bus {name} does not exist.")
-        return found
-
-    def rule(self, name: str, bus_name: str | None) -> EventRule:
-        bus = self.bus(bus_name)
-        found = bus.rules.get(name)
-        if found is None:
-            raise EventsResourceNotFound(f"Rule {name} does not exist on EventBus {bus.name}.")
-        return found
-
-    def _authorize(self, call: Call, action: str, resource: str,
-                   bus: EventBus | None = None) -> None:
-        self.authorize(call, action, resource, resource_policy=bus.policy if bus else None,
-                       resource_account=self.runtime.account_id)
-
-    def access_denied(self, decision: Any) -> AwsError:
-        """EventBridge's AccessDeniedException (HTTP 400, as its common errors say)."""
-        return EventsAccessDenied(decision.message(), detail=decision)
 
     # -- buses ------------------------------------------------------------------------------
     def create_event_bus(self, call: Call, Name: str, Description: str | None = None,
@@ -306,7 +255,7 @@ class EventsService(Service):
             when = (moment if isinstance(moment, datetime) else parse_timestamp(moment)).timestamp()
         return {
             "version": "0", "id": self.runtime.ids.uuid(), "detail-type": entry["DetailType"],
-            "source": entry["Source"], "account": self.runtime.account_id, "time": _time(when),
+            "source": entry["Source"], "account": self.runtime.account_id, "time": event_time(when),
             "region": self.runtime.region, "resources": list(entry.get("Resources") or []),
             "detail": json.loads(entry["Detail"]),
         }
@@ -328,66 +277,6 @@ class EventsService(Service):
         if not isinstance(event, dict) or any(k not in event for k in required):
             raise EventsValidation("Parameter Event is not valid.")
         return {"Result": matches(rules, event)}
-
-    # -- delivery ---------------------------------------------------------------------------
-    def _deliver(self, rule: EventRule, event: dict[str, Any], ingested_at: float) -> None:
-        caller = delivery.service_caller(self.runtime, "events.amazonaws.com", rule.arn)
-        for target in list(rule.targets.values()):
-            body = rule.input_for(target, event, _time(ingested_at))
-            error = delivery.attempt(lambda t=target, b=body: self._send(caller, t, b, event))
-            delivery.record(self.deliveries, self.runtime, rule.arn, target["Id"],
-                            target["Arn"], event["id"], error)
-            dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
-            if error is not None and dead_letter:
-                self._dead_letter(caller, rule, target, body, error, dead_letter)
-
-    def _send(self, caller: Any, target: dict[str, Any], body: str,
-              event: dict[str, Any]) -> None:
-        arn = target["Arn"]
-        service = arn.split(":")[2] if arn.count(":") >= 5 else ""
-        if service == "sqs":
-            group = (target.get("SqsParameters") or {}).get("MessageGroupId")
-            delivery.send_to_queue(self.runtime, caller, arn, body, MessageGroupId=group,
-                                   MessageDeduplicationId=event["id"] if group else None)
-        elif service == "lambda":
-            delivery.call(self.runtime, "lambda", "Invoke", {
-                "FunctionName": arn, "InvocationType": "Event", "Payload": body.encode()},
-                caller)
-        elif service == "sns":
-            delivery.call(self.runtime, "sns", "Publish", {"TopicArn": arn, "Message": body},
-                          caller)
-        else:
-            raise EventsValidation(f"sqskit cannot deliver to {arn}")
-
-    def _dead_letter(self, caller: Any, rule: EventRule, target: dict[str, Any], body: str,
-                     error: AwsError, queue_arn: str) -> None:
-        attributes = {
-            "RULE_ARN": rule.arn, "TARGET_ARN": target["Arn"],
-            "ERROR_CODE": error.wire_code, "ERROR_MESSAGE": error.message[:256] or "-",
-        }
-        failed = delivery.attempt(lambda: delivery.send_to_queue(
-            self.runtime, caller, queue_arn, body, MessageAttributes={
-                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}))
-        delivery.record(self.deliveries, self.runtime, rule.arn, f"{target['Id']} (DLQ)",
-                        queue_arn, "dead-letter", failed)
-
-    def _schedule(self, rule: EventRule, period: int) -> None:
-        """A ``rate()`` rule sends a Scheduled Event to its targets every ``period``."""
-        clock = self.runtime.clock
-
-        def fire() -> None:
-            current = self.buses.get(rule.bus)
-            if current is None or current.rules.get(rule.name) is not rule:
-                return
-            if rule.state == "ENABLED":
-                event = {"version": "0", "id": self.runtime.ids.uuid(),
-                         "detail-type": "Scheduled Event", "source": "aws.events",
-                         "account": self.runtime.account_id, "time": _time(clock.now),
-                         "region": self.runtime.region, "resources": [rule.arn], "detail": {}}
-                self._deliver(rule, event, clock.now)
-            rule.timer = clock.call_later(period, fire, f"schedule {rule.name}")
-
-        rule.timer = clock.call_later(period, fire, f"schedule {rule.name}")
 
     def __repr__(self) -> str:
         return f"<EventsService {len(self.buses)} buses>"

@@ -20,7 +20,12 @@ import json
 from typing import Any
 
 from ...base.arns import Arn
-from ...base.errors import AwsError, LambdaAccessDenied, LambdaResourceNotFound
+from ...base.errors import (
+    AwsError,
+    LambdaAccessDenied,
+    LambdaPreconditionFailed,
+    LambdaResourceNotFound,
+)
 from ...base.identity import Caller, resolve_principal
 from ..base import Call, Runtime, Service
 from .functions import Function
@@ -69,6 +74,13 @@ class LambdaCore(Service):
     def access_denied(self, decision: Any) -> AwsError:
         """Lambda's AccessDenied: ``AccessDeniedException``, HTTP 403."""
         return LambdaAccessDenied(decision.message(), detail=decision)
+
+    def _check_revision(self, function: Function, revision: str | None) -> None:
+        if revision is not None and revision != function.revision_id:
+            raise LambdaPreconditionFailed(
+                "The Revision Id provided does not match the latest Revision Id. Call the "
+                "GetFunction/GetAlias API to retrieve the latest Revision Id"
+            )
 
     # -- identity and network of a running function ------------------------------------------
     def role_session_arn(self, function: Function) -> str:

@@ -26,15 +26,13 @@ from ...base.errors import (
     AwsError,
     LambdaInvalidParameterValue,
     LambdaInvalidRequestContent,
-    LambdaPreconditionFailed,
     LambdaRequestTooLarge,
     LambdaResourceConflict,
-    LambdaResourceNotFound,
 )
 from ..base import Call
 from .code import Package
 from .functions import Function, check_name, check_role, check_settings
-from .mappings import EventSourceActions
+from .permissions import PermissionActions, trusts
 
 SYNC_PAYLOAD_LIMIT = 6_291_456
 ASYNC_PAYLOAD_LIMIT = 1_048_576
@@ -59,25 +57,7 @@ def _read(payload: Any) -> bytes:
     return bytes(payload)
 
 
-def trusts(document: str | None, service: str) -> bool:
-    """Does a role's trust policy let ``service`` assume it (an Allow of sts:AssumeRole)?"""
-    try:
-        statements = json.loads(document or "{}").get("Statement", [])
-    except (ValueError, AttributeError):
-        return False
-    for statement in statements if isinstance(statements, list) else [statements]:
-        principal = statement.get("Principal") or {}
-        services = principal.get("Service", []) if isinstance(principal, dict) else []
-        services = [services] if isinstance(services, str) else services
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        if statement.get("Effect") == "Allow" and service in services and any(
-                a.lower() in ("sts:assumerole", "sts:*", "*") for a in actions):
-            return True
-    return False
-
-
-class LambdaService(EventSourceActions):
+class LambdaService(PermissionActions):
     """The Lambda service of one world."""
 
     # -- functions -------------------------------------------------------------------------
@@ -251,13 +231,6 @@ class LambdaService(EventSourceActions):
         self._updated(call, function)
         return function.configuration(_iso(call.now))
 
-    def _check_revision(self, function: Function, revision: str | None) -> None:
-        if revision is not None and revision != function.revision_id:
-            raise LambdaPreconditionFailed(
-                "The Revision Id provided does not match the latest Revision Id. Call the "
-                "GetFunction/GetAlias API to retrieve the latest Revision Id"
-            )
-
     def _updated(self, call: Call, function: Function) -> None:
         function.last_modified = call.now
         function.revision_id = self.runtime.ids.uuid()
@@ -302,62 +275,3 @@ class LambdaService(EventSourceActions):
         if LogType == "Tail":
             out["LogResult"] = base64.b64encode(invocation.tail().encode()).decode("ascii")
         return out
-
-    # -- resource-based policy -----------------------------------------------------------------
-    def add_permission(
-        self, call: Call, FunctionName: str, StatementId: str, Action: str, Principal: str,
-        SourceArn: str | None = None, SourceAccount: str | None = None,
-        RevisionId: str | None = None, PrincipalOrgID: str | None = None, **_: Any,
-    ) -> dict[str, Any]:
-        function = self.function(FunctionName)
-        self._authorize_function(call, "lambda:AddPermission", function)
-        self._check_revision(function, RevisionId)
-        if any(s["Sid"] == StatementId for s in function.statements):
-            raise LambdaResourceConflict(
-                f"The statement id ({StatementId}) provided already exists. Please provide a "
-                "new statement id, or remove the existing statement."
-            )
-        if Principal == "*":
-            principal: Any = "*"
-        elif Principal.endswith(".amazonaws.com"):
-            principal = {"Service": Principal}
-        elif Principal.isdigit():
-            principal = {"AWS": f"arn:aws:iam::{Principal}:root"}
-        else:
-            principal = {"AWS": Principal}
-        statement: dict[str, Any] = {"Sid": StatementId, "Effect": "Allow",
-                                     "Principal": principal, "Action": Action,
-                                     "Resource": function.arn}
-        condition: dict[str, Any] = {}
-        if SourceAccount:
-            condition["StringEquals"] = {"AWS:SourceAccount": SourceAccount}
-        if PrincipalOrgID:
-            condition.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = PrincipalOrgID
-        if SourceArn:
-            condition["ArnLike"] = {"AWS:SourceArn": SourceArn}
-        if condition:
-            statement["Condition"] = condition
-        function.statements.append(statement)
-        function.revision_id = self.runtime.ids.uuid()
-        return {"Statement": json.dumps(statement, separators=(",", ":"))}
-
-    def remove_permission(self, call: Call, FunctionName: str, StatementId: str,
-                          RevisionId: str | None = None, **_: Any) -> None:
-        function = self.function(FunctionName)
-        self._authorize_function(call, "lambda:RemovePermission", function)
-        self._check_revision(function, RevisionId)
-        kept = [s for s in function.statements if s["Sid"] != StatementId]
-        if len(kept) == len(function.statements):
-            raise LambdaResourceNotFound(
-                f"Statement {StatementId} is not found in resource policy."
-            )
-        function.statements = kept
-        function.revision_id = self.runtime.ids.uuid()
-
-    def get_policy(self, call: Call, FunctionName: str,
-                   Qualifier: str | None = None) -> dict[str, Any]:
-        function = self.function(FunctionName)
-        self._authorize_function(call, "lambda:GetPolicy", function)
-        if function.policy is None:
-            raise LambdaResourceNotFound("The resource you requested does not exist.")
-        return {"Policy": function.policy, "RevisionId": function.revision_id}

@@ -1,9 +1,7 @@
 """Amazon S3: buckets, objects, bucket policies and event notifications.
 
-Every action is authorized as the IAM action S3 checks (``s3:PutObject`` on
-``arn:aws:s3:::bucket/key``, ``s3:ListBucket`` on the bucket ...) with the bucket policy
-as the resource policy. After a successful ``PutObject`` or ``DeleteObject`` the
-bucket's notification configuration decides who hears about it (``notifications.py``).
+After a successful ``PutObject`` or ``DeleteObject`` the bucket's notification
+configuration decides who hears about it (``notifying.py``, ``notifications.py``).
 
 Simplified: one region; no versioning, ACLs, multipart uploads, ranges or
 conditional requests; ``ListObjectsV2`` pages by key order.
@@ -13,81 +11,27 @@ Source: botocore's S3 model; ../shared/reference/integrations.md section 4.
 from __future__ import annotations
 
 import base64
-import json
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 from ...base.errors import (
-    AwsError,
     BucketAlreadyExists,
     BucketNotEmpty,
     MalformedPolicy,
-    NoSuchBucket,
     NoSuchBucketPolicy,
     NoSuchKey,
-    S3AccessDenied,
     S3InvalidArgument,
 )
 from ...security.policy import PolicyProblem, parse
-from .. import delivery
-from ..base import Call, Runtime, Service
+from ..base import Call
 from . import buckets, notifications
 from .buckets import Bucket, StoredObject, check_bucket_name
+from .core import body_bytes
+from .notifying import NotificationActions
 
 
-def _iso(now: float) -> str:
-    moment = datetime.fromtimestamp(now, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _body_bytes(body: Any) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if isinstance(body, (bytes, bytearray)):
-        return bytes(body)
-    if hasattr(body, "seek"):
-        body.seek(0)
-    data = body.read()
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
-class S3Service(Service):
+class S3Service(NotificationActions):
     """The S3 service of one world."""
-
-    name = "s3"
-    event_source = "s3.amazonaws.com"
-
-    def __init__(self, runtime: Runtime) -> None:
-        super().__init__(runtime)
-        self.buckets: dict[str, Bucket] = {}
-        #: what happened to each notification (for the teaching surface)
-        self.deliveries: list[delivery.Delivery] = []
-
-    # -- lookups and authorization -------------------------------------------------------
-    def bucket(self, name: str) -> Bucket:
-        found = self.buckets.get(name)
-        if found is None:
-            raise NoSuchBucket(BucketName=name)
-        return found
-
-    def _authorize(self, call: Call, action: str, bucket: Bucket, key: str | None = None) -> None:
-        resource = bucket.arn if key is None else f"{bucket.arn}/{key}"
-        self.authorize(call, action, resource, resource_policy=bucket.policy,
-                       resource_account=bucket.owner)
-
-    def access_denied(self, decision: Any) -> AwsError:
-        """S3's AccessDenied (HTTP 403)."""
-        return S3AccessDenied(decision.message(), detail=decision)
-
-    def object_bytes(self, bucket: str, key: str) -> bytes:
-        """An object's bytes, for other services (Lambda code from S3)."""
-        found = self.bucket(bucket).objects.get(key)
-        if found is None:
-            raise NoSuchKey(Key=key)
-        return found.body
 
     # -- buckets -------------------------------------------------------------------------
     def create_bucket(self, call: Call, Bucket: str,
@@ -166,7 +110,7 @@ class S3Service(Service):
                    **_: Any) -> dict[str, Any]:
         bucket = self.bucket(Bucket)
         self._authorize(call, "s3:PutObject", bucket, Key)
-        stored = StoredObject(Key, _body_bytes(Body), call.now,
+        stored = StoredObject(Key, body_bytes(Body), call.now,
                               ContentType or "binary/octet-stream",
                               {k.lower(): v for k, v in (Metadata or {}).items()})
         bucket.objects[Key] = stored
@@ -260,105 +204,6 @@ class S3Service(Service):
         if truncated:
             out["NextContinuationToken"] = base64.urlsafe_b64encode(last.encode()).decode()
         return out
-
-    # -- notifications ----------------------------------------------------------------------
-    def put_bucket_notification_configuration(
-        self, call: Call, Bucket: str, NotificationConfiguration: dict[str, Any],
-        SkipDestinationValidation: bool = False, **_: Any,
-    ) -> None:
-        bucket = self.bucket(Bucket)
-        self._authorize(call, "s3:PutBucketNotification", bucket)
-        entries = notifications.check(
-            NotificationConfiguration,
-            lambda: base64.b64encode(self.runtime.ids.uuid().encode()).decode().rstrip("="),
-        )
-        if not SkipDestinationValidation:
-            failures = [arn for kind, item in entries
-                        if (arn := self._validate_destination(call, bucket, kind, item))]
-            if failures:
-                raise S3InvalidArgument(
-                    "Unable to validate the following destination configurations",
-                    ArgumentName=failures[0],
-                    ArgumentValue="Permissions on the destination do not allow S3 to publish "
-                                  "notifications from this bucket",
-                )
-        bucket.notifications = {kind: [item for k, item in entries if k == kind]
-                                for kind, _ in notifications.KINDS}
-
-    def _validate_destination(self, call: Call, bucket: Bucket, kind: str,
-                              item: dict[str, Any]) -> str | None:
-        """Return the destination ARN if S3 could not validate it, else None."""
-        arn = item.get("QueueArn") or item.get("TopicArn") or item.get("LambdaFunctionArn")
-        caller = delivery.service_caller(self.runtime, "s3.amazonaws.com", bucket.arn,
-                                         bucket.owner)
-        message = notifications.test_event(bucket.name, _iso(call.now), call.request_id)
-        try:
-            if kind == "QueueConfigurations":
-                if str(arn).endswith(".fifo"):
-                    return str(arn)
-                delivery.send_to_queue(self.runtime, caller, str(arn), message)
-            elif kind == "TopicConfigurations":
-                delivery.call(self.runtime, "sns", "Publish", {
-                    "TopicArn": arn, "Message": message, "Subject": "Amazon S3 Notification"},
-                    caller)
-            else:
-                lam: Any = self.runtime.service("lambda")
-                function = lam.function(str(arn))
-                probe = lam.new_call("Invoke", {}, caller)
-                lam.authorize(probe, "lambda:InvokeFunction", function.arn,
-                              resource_policy=function.policy,
-                              resource_account=self.runtime.account_id)
-        except AwsError:
-            return str(arn)
-        return None
-
-    def get_bucket_notification_configuration(self, call: Call, Bucket: str,
-                                              **_: Any) -> dict[str, Any]:
-        bucket = self.bucket(Bucket)
-        self._authorize(call, "s3:GetBucketNotification", bucket)
-        return {k: list(v) for k, v in bucket.notifications.items() if v}
-
-    def _notify(self, call: Call, bucket: Bucket, event: str, key: str,
-                stored: StoredObject | None) -> None:
-        entries = [(k, item) for k, items in bucket.notifications.items() for item in items]
-        targets = notifications.matching(entries, event, key)
-        if not targets:
-            return
-        bucket.sequence += 1
-        sequencer = f"{int(call.now * 1000):012X}{bucket.sequence:06X}"
-        records = [
-            (kind, item, notifications.record(
-                self.runtime, event=event, bucket=bucket, key=key,
-                size=stored.size if stored else None, etag=stored.etag if stored else None,
-                sequencer=sequencer, configuration_id=item["Id"], caller=call.caller,
-                request_id=call.request_id, now=call.now, iso=_iso(call.now)))
-            for kind, item in targets
-        ]
-        self.runtime.clock.call_at(call.now, lambda: self._deliver(bucket, records),
-                                   f"s3 {bucket.name} {event}")
-
-    def _deliver(self, bucket: Bucket, records: list[tuple[str, dict[str, Any], Any]]) -> None:
-        caller = delivery.service_caller(self.runtime, "s3.amazonaws.com", bucket.arn,
-                                         bucket.owner)
-        for kind, item, record in records:
-            body = json.dumps({"Records": [record]}, separators=(",", ":"))
-            arn = item.get("QueueArn") or item.get("TopicArn") or item.get("LambdaFunctionArn")
-
-            def send(kind: str = kind, arn: Any = arn, body: str = body) -> None:
-                if kind == "QueueConfigurations":
-                    delivery.send_to_queue(self.runtime, caller, str(arn), body)
-                elif kind == "TopicConfigurations":
-                    delivery.call(self.runtime, "sns", "Publish", {
-                        "TopicArn": arn, "Message": body, "Subject": "Amazon S3 Notification"},
-                        caller)
-                else:
-                    delivery.call(self.runtime, "lambda", "Invoke", {
-                        "FunctionName": arn, "InvocationType": "Event",
-                        "Payload": body.encode()}, caller)
-
-            error = delivery.attempt(send)
-            delivery.record(self.deliveries, self.runtime, bucket.arn, item["Id"], str(arn),
-                            record["s3"]["object"]["sequencer"], error)
 
     def __repr__(self) -> str:
         return f"<S3Service {len(self.buckets)} buckets>"
