@@ -238,7 +238,8 @@ def test_a_fifo_target_gets_the_message_group(world, events):
     """A FIFO queue target needs SqsParameters.MessageGroupId; messages carry that group."""
     sqs = world.client("sqs")
     url = sqs.create_queue(QueueName="alerts.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
-    events.put_rule(Name="r", EventPattern=PATTERN)
+    rule = events.put_rule(Name="r", EventPattern=PATTERN)["RuleArn"]
+    allow_service_to_send(sqs, url, "events.amazonaws.com", rule)
     with pytest.raises(sqskit.ClientError):
         events.put_targets(Rule="r", Targets=[{"Id": "q", "Arn": queue_arn(sqs, url)}])
     events.put_targets(Rule="r", Targets=[{"Id": "q", "Arn": queue_arn(sqs, url),

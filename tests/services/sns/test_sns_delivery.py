@@ -297,6 +297,7 @@ def test_a_fifo_topic_keeps_group_order_into_a_fifo_queue(world, sns):
     sqs = world.client("sqs")
     topic = sns.create_topic(Name="jobs.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
     url = sqs.create_queue(QueueName="jobs.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    allow_service_to_send(sqs, url, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url),
                   Attributes={"RawMessageDelivery": "true"})
     for n in range(5):
