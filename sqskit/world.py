@@ -26,6 +26,7 @@ from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
 from .services.ec2 import Ec2Service  # integrations
 from .services.events.service import EventsService  # integrations
 from .services.iam.service import IamService
+from .services.kms.service import KmsService  # KMS: keys and envelope encryption
 from .services.lambda_.service import LambdaService  # integrations
 from .services.s3.service import S3Service  # integrations
 from .services.sns.service import SnsService  # integrations
@@ -39,6 +40,7 @@ DEFAULT_REGION = "us-east-1"
 SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
     "iam": IamService,
+    "kms": KmsService,  # KMS: keys, aliases, key policies, envelope encryption
     # -- integrations --
     "sns": SnsService,
     "lambda": LambdaService,

@@ -66,7 +66,8 @@ def check_entries(entries: list[dict[str, Any]], kind: str) -> None:
 def _entry_size(entry: dict[str, Any]) -> int:
     size = len(entry["MessageBody"].encode("utf-8", "surrogatepass"))
     for name, value in (entry.get("MessageAttributes") or {}).items():
-        size += len(name.encode()) + len(value.get("DataType", "").encode())
+        size += len(name.encode("utf-8", "surrogatepass")) + len(
+            value.get("DataType", "").encode("utf-8", "surrogatepass"))
         if "BinaryValue" in value:
             size += len(value["BinaryValue"] or b"")
         else:

@@ -29,6 +29,7 @@ from ...base.errors import (
 from ..base import Call
 from . import attributes as attrs
 from .batches import BatchActions
+from .encryption import EncryptionActions
 from .permissions import PermissionActions
 from .queues import QueueRecord
 
@@ -39,7 +40,7 @@ PURGE_COOLDOWN = 60
 MAX_LIST_RESULTS = 1000
 
 
-class SqsService(BatchActions, PermissionActions):
+class SqsService(EncryptionActions, BatchActions, PermissionActions):
     """The SQS service of one world (one account, one region)."""
 
     # -- CreateQueue -----------------------------------------------------------------------
