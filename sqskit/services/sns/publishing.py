@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...base.errors import (
-    AwsError,
+    InternalFailure,
     SnsBatchEntryIdsNotDistinct,
     SnsBatchRequestTooLong,
     SnsEmptyBatchRequest,
@@ -292,12 +292,8 @@ class PublishActions(SnsCore):
                 "FunctionName": subscription.endpoint, "InvocationType": "Event",
                 "Payload": payload,
             }, caller)
-        else:  # http(s), email, ...: sqskit has no such endpoints to reach
-            raise _Unreachable(f"sqskit cannot deliver to {subscription.protocol} endpoints")
-
-
-class _Unreachable(AwsError):
-    code = "EndpointUnreachable"
+        else:  # http(s), email ...: never confirmed offline, so never chosen for delivery
+            raise InternalFailure(f"sqskit cannot deliver to {subscription.protocol} endpoints")
 
 
 def _per_protocol(message: str) -> dict[str, str]:
