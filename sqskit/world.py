@@ -19,7 +19,12 @@ from .base.clock import DEFAULT_START, VirtualClock
 from .base.identity import DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT, Caller, resolve_principal
 from .base.ids import IdSource
 from .client import make_client
+from .protocol.records import CloudTrailRecorder
+from .security.trail import Trail
+from .services.audit import combine
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.cloudtrail import CloudTrailService
+from .services.cloudwatch.service import CloudWatchService
 from .services.sqs.service import SqsService
 
 #: the placeholder account every world uses unless told otherwise
@@ -29,6 +34,8 @@ DEFAULT_REGION = "us-east-1"
 #: service name (as boto3 spells it) -> the class that serves it
 SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
+    "cloudtrail": CloudTrailService,
+    "cloudwatch": CloudWatchService,
 }
 
 
@@ -44,6 +51,8 @@ class World:
         start: datetime | float = DEFAULT_START,
         clock: VirtualClock | None = None,
         strict: bool = False,
+        trail: bool = True,
+        metrics: bool = True,
     ) -> None:
         self.seed = seed
         self.account_id = account_id
@@ -55,6 +64,35 @@ class World:
         self.access: Authorizer = AllowAll()
         self.audit: AuditSink = NoAudit()
         self._services: dict[str, Service] = {}
+        self._install_audit(trail=trail, metrics=metrics)
+
+    # -- audit trail and metrics (CloudTrail, CloudWatch) ----------------------------------------
+    def _install_audit(self, *, trail: bool, metrics: bool) -> None:
+        """Record every call in ``world.trail`` and meter SQS queues (each can be switched off).
+
+        The bench compares a world with both on (the default) and both off.
+        """
+        self.trail: Trail = self.cloudtrail.trail
+        self.trail.enabled = trail
+        sinks: list[AuditSink] = []
+        if trail:
+            sinks.append(CloudTrailRecorder(self.trail, self.clock, self._event_source))
+        if metrics:
+            sinks.append(self.cloudwatch.enable_sqs_metrics())
+        self.audit = combine(sinks)
+
+    def _event_source(self, service_name: str) -> str:
+        factory = SERVICES.get(service_name)
+        return str(getattr(factory, "event_source", "") or "")
+
+    @property
+    def cloudtrail(self) -> CloudTrailService:
+        return self.service("cloudtrail")  # type: ignore[return-value]
+
+    @property
+    def cloudwatch(self) -> CloudWatchService:
+        """CloudWatch: metrics, alarms, ``on_alarm``/``on_action`` callbacks, ``plot_queue``."""
+        return self.service("cloudwatch")  # type: ignore[return-value]
 
     # -- services and clients ---------------------------------------------------------------
     def service(self, name: str) -> Service:

@@ -1,0 +1,85 @@
+"""A picture of a queue over time: depth and age of the oldest message, with its alarms.
+
+:func:`queue_figure` draws two panels that share the time axis: the queue depth
+(messages visible, in flight, delayed) and ``ApproximateAgeOfOldestMessage``. Each
+alarm on one of the plotted metrics adds its threshold as a dashed line on that panel
+and a vertical mark at every state change (red ALARM, green OK, grey
+INSUFFICIENT_DATA). The figure is a plain ``matplotlib.figure.Figure`` (no pyplot, so
+no global state): a notebook shows it inline, a test can save it with the Agg backend.
+matplotlib is imported only when a figure is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+STATE_COLOURS = {"ALARM": "tab:red", "OK": "tab:green", "INSUFFICIENT_DATA": "tab:gray"}
+AGE_METRIC = "ApproximateAgeOfOldestMessage"
+
+
+@dataclass(frozen=True)
+class AlarmMarks:
+    """What the figure shows of one alarm: its metric, threshold and state changes."""
+
+    name: str
+    metric_name: str
+    threshold: float
+    #: (epoch seconds, new state), oldest first
+    changes: tuple[tuple[float, str], ...] = field(default=())
+
+    def __repr__(self) -> str:
+        return f"<AlarmMarks {self.name} on {self.metric_name} ({len(self.changes)} changes)>"
+
+
+def _when(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def queue_figure(
+    title: str,
+    depth: dict[str, list[tuple[float, float]]],
+    age: list[tuple[float, float]],
+    alarms: list[AlarmMarks] = (),  # type: ignore[assignment]
+) -> Figure:
+    """Depth lines (one per metric in ``depth``), the age line, and the alarms' marks."""
+    from matplotlib.dates import DateFormatter
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(9, 5.5), layout="constrained")
+    depth_axes, age_axes = figure.subplots(2, 1, sharex=True)
+    for metric, points in depth.items():
+        if points:
+            label = metric.replace("ApproximateNumberOf", "").replace("Messages", "messages ")
+            depth_axes.step([_when(t) for t, _ in points], [v for _, v in points],
+                            where="post", label=label.strip() or metric)
+    if age:
+        age_axes.step([_when(t) for t, _ in age], [v for _, v in age], where="post",
+                      color="tab:purple", label="age of oldest message")
+    panels: dict[str, Any] = {name: depth_axes for name in depth} | {AGE_METRIC: age_axes}
+    for alarm in alarms:
+        axes = panels.get(alarm.metric_name)
+        if axes is None:
+            continue
+        axes.axhline(alarm.threshold, linestyle="--", color="tab:red", linewidth=1,
+                     label=f"{alarm.name} threshold")
+        for epoch, state in alarm.changes:
+            for panel in (depth_axes, age_axes):
+                panel.axvline(_when(epoch), color=STATE_COLOURS.get(state, "black"),
+                              linewidth=1, alpha=0.7)
+            axes.annotate(state, (_when(epoch), alarm.threshold), rotation=90, fontsize=7,
+                          color=STATE_COLOURS.get(state, "black"), va="bottom")
+    depth_axes.set_ylabel("messages")
+    age_axes.set_ylabel("seconds")
+    age_axes.set_xlabel("time (UTC)")
+    age_axes.xaxis.set_major_formatter(DateFormatter("%H:%M"))
+    for axes in (depth_axes, age_axes):
+        axes.grid(alpha=0.3)
+        if axes.get_legend_handles_labels()[0]:
+            axes.legend(loc="upper left", fontsize=8)
+    figure.suptitle(title)
+    return figure
