@@ -155,9 +155,9 @@ class AlarmBook:
     ) -> None:
         """Move ``alarm`` to ``state`` (SetAlarmState or an evaluation); act on a change."""
         old, old_reason = alarm.state, alarm.state_reason
-        alarm.state, alarm.state_reason, alarm.state_reason_data = state, reason, reason_data
         if old == state:
-            return
+            return  # the reason shown stays the one of the last transition
+        alarm.state, alarm.state_reason, alarm.state_reason_data = state, reason, reason_data
         alarm.state_updated_at = now
         data: dict[str, Any] = {
             "version": "1.0",

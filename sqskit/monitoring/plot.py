@@ -4,13 +4,16 @@
 (messages visible, in flight, delayed) and ``ApproximateAgeOfOldestMessage``. Each
 alarm on one of the plotted metrics adds its threshold as a dashed line on that panel
 and a vertical mark at every state change (red ALARM, green OK, grey
-INSUFFICIENT_DATA). The figure is a plain ``matplotlib.figure.Figure`` (no pyplot, so
-no global state): a notebook shows it inline, a test can save it with the Agg backend.
-matplotlib is imported only when a figure is drawn.
+INSUFFICIENT_DATA). The figure is a ``matplotlib.figure.Figure`` made without pyplot
+(no global state, no second copy shown at the end of a cell) that renders itself as
+PNG, so a notebook shows it inline even if pyplot was never imported; a test can save
+it with the Agg backend. matplotlib is imported only when a figure is drawn.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -20,6 +23,11 @@ if TYPE_CHECKING:
 
 STATE_COLOURS = {"ALARM": "tab:red", "OK": "tab:green", "INSUFFICIENT_DATA": "tab:gray"}
 AGE_METRIC = "ApproximateAgeOfOldestMessage"
+LABELS = {
+    "ApproximateNumberOfMessagesVisible": "visible",
+    "ApproximateNumberOfMessagesNotVisible": "in flight",
+    "ApproximateNumberOfMessagesDelayed": "delayed",
+}
 
 
 @dataclass(frozen=True)
@@ -36,30 +44,60 @@ class AlarmMarks:
         return f"<AlarmMarks {self.name} on {self.metric_name} ({len(self.changes)} changes)>"
 
 
+_FIGURE_CLASS: type | None = None
+
+
+def _figure_class() -> type:
+    """A Figure subclass that shows itself in a notebook as PNG (made on first use)."""
+    global _FIGURE_CLASS
+    if _FIGURE_CLASS is None:
+        from matplotlib.figure import Figure
+
+        class QueueFigure(Figure):
+            """A queue's figure; ``_repr_png_`` lets IPython display it without pyplot."""
+
+            def _repr_png_(self) -> bytes:
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png", dpi=90)
+                return buffer.getvalue()
+
+        _FIGURE_CLASS = QueueFigure
+    return _FIGURE_CLASS
+
+
 def _when(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def _steps(points: list[tuple[float, float]], width: float) -> tuple[list[datetime], list[float]]:
+    """x and y of a step line where each value holds for ``width`` seconds from its time."""
+    xs = [_when(t) for t, _ in points] + [_when(points[-1][0] + width)]
+    ys = [v for _, v in points] + [points[-1][1]]
+    return xs, ys
 
 
 def queue_figure(
     title: str,
     depth: dict[str, list[tuple[float, float]]],
     age: list[tuple[float, float]],
-    alarms: list[AlarmMarks] = (),  # type: ignore[assignment]
+    alarms: Sequence[AlarmMarks] = (),
+    period: float = 60,
 ) -> Figure:
-    """Depth lines (one per metric in ``depth``), the age line, and the alarms' marks."""
-    from matplotlib.dates import DateFormatter
-    from matplotlib.figure import Figure
+    """Depth lines (one per metric in ``depth``), the age line, and the alarms' marks.
 
-    figure = Figure(figsize=(9, 5.5), layout="constrained")
+    Each datapoint is drawn for the ``period`` it stands for, from its timestamp.
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    figure: Figure = _figure_class()(figsize=(9, 5.5), layout="constrained")
     depth_axes, age_axes = figure.subplots(2, 1, sharex=True)
     for metric, points in depth.items():
         if points:
-            label = metric.replace("ApproximateNumberOf", "").replace("Messages", "messages ")
-            depth_axes.step([_when(t) for t, _ in points], [v for _, v in points],
-                            where="post", label=label.strip() or metric)
+            xs, ys = _steps(points, period)
+            depth_axes.step(xs, ys, where="post", label=LABELS.get(metric, metric))
     if age:
-        age_axes.step([_when(t) for t, _ in age], [v for _, v in age], where="post",
-                      color="tab:purple", label="age of oldest message")
+        xs, ys = _steps(age, period)
+        age_axes.step(xs, ys, where="post", color="tab:purple", label="age of oldest message")
     panels: dict[str, Any] = {name: depth_axes for name in depth} | {AGE_METRIC: age_axes}
     for alarm in alarms:
         axes = panels.get(alarm.metric_name)
@@ -76,7 +114,9 @@ def queue_figure(
     depth_axes.set_ylabel("messages")
     age_axes.set_ylabel("seconds")
     age_axes.set_xlabel("time (UTC)")
-    age_axes.xaxis.set_major_formatter(DateFormatter("%H:%M"))
+    locator = AutoDateLocator(tz=timezone.utc)
+    age_axes.xaxis.set_major_locator(locator)
+    age_axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=timezone.utc))
     for axes in (depth_axes, age_axes):
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:

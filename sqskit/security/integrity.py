@@ -405,22 +405,22 @@ class Delivery:
 
     def _unlisted(self, listed: set[str], chosen: list[DigestEntry]) -> list[FileCheck]:
         """Log files no valid digest vouched for, and digests outside the chain."""
-        delivered = {entry.key: entry for entry in self.logs}
-        covered_until = chosen[-1].end if chosen else self.start
+        delivered = {entry.key for entry in self.logs}
+        in_range = {log.key for digest in chosen for log in digest.logs}
+        digested = {log.key for digest in self.digests for log in digest.logs}
         digests = {d.key for d in self.digests}
         out = []
         for key in self.bucket.log_files():
             if key in listed:
                 continue
-            entry = delivered.get(key)
-            if entry is None:
+            if key not in delivered:
                 out.append(FileCheck("log", key, "INVALID: not delivered by CloudTrail "
                                      "(no digest lists it)", "inserted"))
-            elif entry.end >= covered_until:
-                out.append(FileCheck("log", key, "not validated: no digest covers it yet"))
-            else:
+            elif key in in_range:
                 out.append(FileCheck("log", key, "not validated: the digest that lists it "
                                      "is missing or invalid"))
+            elif key not in digested and (not chosen or chosen[-1] is self.digests[-1]):
+                out.append(FileCheck("log", key, "not validated: no digest covers it yet"))
         for key in self.bucket.digest_files():
             if key not in digests:
                 out.append(FileCheck("digest", key, "INVALID: not part of the digest chain",

@@ -41,6 +41,9 @@ COLUMNS = (
 )
 
 
+BOOLEANS = ("readOnly", "managementEvent", "denied")
+
+
 def frame(events: Sequence[TrailEvent]) -> pd.DataFrame:
     """One row per event, with :data:`COLUMNS`."""
     import pandas as pd
@@ -86,6 +89,9 @@ def frame(events: Sequence[TrailEvent]) -> pd.DataFrame:
     data["responseElements"] = [e.response_elements for e in events]
     data["requestID"] = [e.request_id for e in events]
     data["eventID"] = [e.event_id for e in events]
+    for column in COLUMNS:  # text stays object, so frames built in parts concatenate alike
+        if column not in BOOLEANS and column != "eventTime":
+            data[column] = pd.Series(data[column], dtype=object)
     return pd.DataFrame(data, columns=list(COLUMNS))
 
 

@@ -279,10 +279,17 @@ class Trail:
     def __getitem__(self, index: int) -> TrailEvent:
         return self.events[index]
 
-    def between(self, start: float | None = None, end: float | None = None) -> list[TrailEvent]:
-        """Events with ``start <= eventTime < end`` (either bound may be None)."""
+    def between(
+        self, start: float | None = None, end: float | None = None, *, inclusive: bool = False
+    ) -> list[TrailEvent]:
+        """Events with ``start <= eventTime < end`` (``<= end`` if inclusive; None = open)."""
         low = 0 if start is None else bisect.bisect_left(self._times, start)
-        high = len(self._times) if end is None else bisect.bisect_left(self._times, end)
+        if end is None:
+            high = len(self._times)
+        elif inclusive:
+            high = bisect.bisect_right(self._times, end)
+        else:
+            high = bisect.bisect_left(self._times, end)
         return self.events[low:high]
 
     def filter(

@@ -103,7 +103,7 @@ class CloudTrailService(Service):
         limit = MaxResults or 50
         found: list[TrailEvent] = []
         token = None
-        for event in reversed(self.trail.between(start, end)):
+        for event in reversed(self.trail.between(start, end, inclusive=True)):
             if before is not None and event.seq >= before:
                 continue
             if not event.management or (match is not None and not match(event)):
