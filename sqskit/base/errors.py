@@ -295,6 +295,62 @@ def invalid_value(name: str, value: object, reason: str) -> SqsInvalidParameterV
 
 
 # ---------------------------------------------------------------------------------------
+# AWS Identity and Access Management (IAM) - query protocol, codes as botocore models them.
+# Wording of the messages follows errors seen from IAM; the rarer ones are unverified.
+# ---------------------------------------------------------------------------------------
+
+
+class IamError(AwsError):
+    namespace = "iam"
+
+
+class NoSuchEntity(IamError):
+    code = "NoSuchEntity"
+    status = 404
+
+
+class EntityAlreadyExists(IamError):
+    code = "EntityAlreadyExists"
+    status = 409
+
+
+class MalformedPolicyDocument(IamError):
+    code = "MalformedPolicyDocument"
+
+
+class IamLimitExceeded(IamError):
+    code = "LimitExceeded"
+    status = 409
+
+
+class DeleteConflict(IamError):
+    code = "DeleteConflict"
+    status = 409
+
+
+class IamInvalidInput(IamError):
+    code = "InvalidInput"
+
+
+class PolicyNotAttachable(IamError):
+    code = "PolicyNotAttachable"
+
+
+class IamValidationError(IamError):
+    """A request member breaking the model's pattern (a common error, not modeled)."""
+
+    code = "ValidationError"
+
+
+def iam_pattern_error(member: str, value: str, pattern: str) -> IamValidationError:
+    """The ValidationError AWS returns for a name that breaks the model's pattern."""
+    return IamValidationError(
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
+        f"constraint: Member must satisfy regular expression pattern: {pattern}"
+    )
+
+
+# ---------------------------------------------------------------------------------------
 # AWS CloudTrail (JSON 1.1: ``__type`` is the shape name)
 # ---------------------------------------------------------------------------------------
 

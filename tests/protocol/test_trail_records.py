@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 import sqskit
-from sqskit.base.errors import SqsAccessDenied
 from sqskit.services.base import Call
+from tests.trail_helpers import allow
 
 ACCOUNT = "123456789012"
 QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs"
@@ -130,25 +130,18 @@ def test_a_failed_call_records_the_code_the_client_saw(world, sqs):
     assert in_aws_order(record)
 
 
-class DenySend:
-    """An authorizer that refuses sqs:SendMessage (as a policy would)."""
-
-    def authorize(self, call, action, resource, **_):
-        if action == "sqs:SendMessage":
-            raise SqsAccessDenied(
-                f"User: {call.caller.arn} is not authorized to perform: {action} on resource: "
-                f"{resource} because no identity-based policy allows the {action} action")
-
-
 def test_a_denied_call_is_recorded_as_access_denied(world, queue_url):
-    """Denied calls are in the trail with errorCode AccessDenied; the frame flags them."""
-    world.access = DenySend()
+    """Denied calls are in the trail with errorCode AccessDenied and the policy's message."""
+    world.client("iam").create_user(UserName="intern")  # no policy: implicitly denied
     intern = world.client("sqs", principal=f"arn:aws:iam::{ACCOUNT}:user/intern")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as excinfo:
         intern.send_message(QueueUrl=queue_url, MessageBody="x")
     denied = world.trail.filter(denied=True)
     assert [e.name for e in denied] == ["SendMessage"]
-    assert denied[0].record["errorCode"] == "AccessDenied"
+    record = denied[0].record
+    assert record["errorCode"] == "AccessDenied"
+    assert record["errorMessage"] == excinfo.value.response["Error"]["Message"]
+    assert record["resources"][0]["ARN"] == QUEUE_ARN
     frame = world.trail.to_frame()
     assert frame.loc[frame.denied, "principal"].tolist() == [f"arn:aws:iam::{ACCOUNT}:user/intern"]
 
@@ -163,9 +156,14 @@ def test_a_denied_call_is_recorded_as_access_denied(world, queue_url):
     ("anonymous", {"type": "AWSAccount", "principalId": "", "accountId": "ANONYMOUS_PRINCIPAL"}),
 ])
 def test_user_identity_follows_the_principal_type(world, principal, identity):
-    """userIdentity carries the fields of its type (reference section 2)."""
+    """userIdentity carries the fields of its type (reference section 2), allowed or denied."""
+    if principal and ":user/" in principal:
+        allow(world, principal)
     client = world.client("sqs", principal=principal)
-    client.list_queues()
+    try:
+        client.list_queues()
+    except ClientError as error:  # a service or anonymous caller without a grant
+        assert error.response["Error"]["Code"] == "AccessDenied"
     recorded = last(world, "ListQueues")["userIdentity"]
     assert {k: recorded.get(k) for k in identity} == identity
     if identity["type"] == "IAMUser":
@@ -176,6 +174,7 @@ def test_user_identity_follows_the_principal_type(world, principal, identity):
 def test_a_role_session_records_its_session_issuer(world):
     """AssumedRole: principalId ROLEID:session, sessionContext.sessionIssuer is the role."""
     role = f"arn:aws:iam::{ACCOUNT}:role/ParserLambda"
+    allow(world, role)
     world.client("sqs", principal=role).list_queues()
     identity = last(world, "ListQueues")["userIdentity"]
     assert identity["type"] == "AssumedRole"

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.trail_helpers import allow
+
 ACCOUNT = "123456789012"
 ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
 WORKER = f"arn:aws:iam::{ACCOUNT}:role/Worker"
@@ -16,6 +18,8 @@ WORKER = f"arn:aws:iam::{ACCOUNT}:role/Worker"
 @pytest.fixture
 def story(world):
     """Alice sends two jobs; the Worker role receives and deletes one; an hour later it receives."""
+    allow(world, ALICE)
+    allow(world, WORKER)
     root = world.client("sqs")
     url = root.create_queue(QueueName="jobs")["QueueUrl"]
     root.create_queue(QueueName="other")
@@ -48,11 +52,14 @@ def test_filter_by_time_range_and_error(world, story):
     trail = world.trail
     late = trail.filter(start="2026-01-05T09:30:00Z")
     assert [e.name for e in late] == ["ReceiveMessage", "GetQueueUrl"]
-    early = trail.filter(end=datetime(2026, 1, 5, 9, 0, 30, tzinfo=timezone.utc))
+    early = trail.filter(end=datetime(2026, 1, 5, 9, 0, 30, tzinfo=timezone.utc),
+                         source="sqs.amazonaws.com")
     assert {e.name for e in early} == {"CreateQueue", "SendMessage"}
     failed = trail.filter(error_code="AWS.SimpleQueueService.NonExistentQueue")
     assert [e.name for e in failed] == ["GetQueueUrl"]
     assert trail.filter(denied=True) == []
+    assert {e.source for e in trail.filter(end="2026-01-05T09:00:00.5Z")} == {
+        "iam.amazonaws.com", "sqs.amazonaws.com"}
 
 
 def test_to_frame_has_one_row_per_event_with_sensible_columns(world, story):
@@ -66,7 +73,7 @@ def test_to_frame_has_one_row_per_event_with_sensible_columns(world, story):
     assert set(sends.principal) == {ALICE} and set(sends.resourceName) == {"jobs"}
     assert set(sends.eventCategory) == {"Data"}
     assert frame.errorCode.notna().sum() == 1
-    assert frame.requestParameters.iloc[0] == {"queueName": "jobs"}
+    assert frame.requestParameters.iloc[0] == {"userName": "alice"}  # the first IAM call
 
 
 def test_the_frame_is_extended_as_events_arrive(world, story):

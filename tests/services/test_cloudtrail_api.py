@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.trail_helpers import allow
+
 ACCOUNT = "123456789012"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
@@ -21,6 +23,7 @@ def ct(world):
 @pytest.fixture
 def activity(world, sqs):
     """Three queues created a minute apart, a message sent and received on one."""
+    allow(world, f"arn:aws:iam::{ACCOUNT}:user/bob")
     for name in ("a", "b", "c"):
         url = sqs.create_queue(QueueName=name)["QueueUrl"]
         world.clock.advance(60)
@@ -34,10 +37,11 @@ def test_event_history_has_management_events_only_newest_first(ct, activity):
     """LookupEvents leaves out data events (SendMessage, ReceiveMessage) and sorts newest first."""
     events = ct.lookup_events()["Events"]
     assert [e["EventName"] for e in events] == ["ListQueues", "CreateQueue", "CreateQueue",
-                                                "CreateQueue"]
+                                                "CreateQueue", "PutUserPolicy", "CreateUser"]
     times = [e["EventTime"] for e in events]
     assert times == sorted(times, reverse=True)
-    created = events[-1]
+    assert events[-1]["EventSource"] == "iam.amazonaws.com"
+    created = events[-3]
     assert created["Username"] == "root" and created["ReadOnly"] == "false"
     assert created["Resources"] == [{"ResourceType": "AWS::SQS::Queue",
                                      "ResourceName": f"arn:aws:sqs:us-east-1:{ACCOUNT}:a"}]

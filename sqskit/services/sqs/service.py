@@ -55,7 +55,7 @@ class SqsService(BatchActions, PermissionActions):
                        resource_account=self.runtime.account_id)
         if tags:
             self.authorize(call, "sqs:TagQueue", record_arn,
-                           resource_account=self.runtime.account_id)
+                           resource_account=self.runtime.account_id, context=_tag_keys(tags))
             self._check_tags(tags)
         checked = attrs.validate(
             given, fifo=fifo, creating=True, validators=self._attribute_validators()
@@ -227,13 +227,14 @@ class SqsService(BatchActions, PermissionActions):
     # -- tags --------------------------------------------------------------------------------
     def tag_queue(self, call: Call, QueueUrl: str, Tags: dict[str, str]) -> None:
         record = self.queue_by_url(QueueUrl)
-        self._authorize_queue(call, "sqs:TagQueue", record)
+        self._authorize_queue(call, "sqs:TagQueue", record, _tag_keys(Tags))
         self._check_tags(Tags)
         record.tags.update(Tags)
 
     def untag_queue(self, call: Call, QueueUrl: str, TagKeys: list[str]) -> None:
         record = self.queue_by_url(QueueUrl)
-        self._authorize_queue(call, "sqs:UntagQueue", record)
+        self._authorize_queue(call, "sqs:UntagQueue", record,
+                              {"aws:TagKeys": tuple(TagKeys)})
         for key in TagKeys:
             record.tags.pop(key, None)
 
@@ -260,6 +261,11 @@ class SqsService(BatchActions, PermissionActions):
 
     def __repr__(self) -> str:
         return f"<SqsService {len(self.queues)} queues>"
+
+
+def _tag_keys(tags: dict[str, str]) -> dict[str, Any]:
+    """The condition keys of a tagging request: ``aws:TagKeys``, ``aws:RequestTag/<key>``."""
+    return {"aws:TagKeys": tuple(tags), **{f"aws:RequestTag/{k}": v for k, v in tags.items()}}
 
 
 def _encode_token(name: str) -> str:
