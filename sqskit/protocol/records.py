@@ -44,7 +44,10 @@ from . import trail_rules as rules
 _SESSION: botocore.session.Session | None = None
 _MODELS: dict[str, ServiceModel | None] = {}
 
-_DROP, _HIDE, _KEEP = 0, 1, 2
+_DROP, _HIDE, _COPY, _CONVERT = 0, 1, 2, 3
+#: shapes whose values are recorded as they are (no walking needed)
+_SCALARS = frozenset({"string", "integer", "long", "boolean", "double", "float", "bigdecimal",
+                      "biginteger"})
 
 
 def service_model(name: str) -> ServiceModel | None:
@@ -68,12 +71,13 @@ def camel(name: str, overrides: dict[str, str]) -> str:
 class _Plan:
     """How to record values of one shape (compiled once per shape)."""
 
-    __slots__ = ("kind", "members", "value")
+    __slots__ = ("kind", "members", "scalar_values", "value")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.members: dict[str, tuple[str, _Plan, int]] = {}
         self.value: _Plan | None = None  # list member / map value
+        self.scalar_values = False  # a list or map of scalars: copied in one go
 
     def __repr__(self) -> str:
         return f"<_Plan {self.kind}>"
@@ -94,16 +98,17 @@ class _Planner:
         plan = self._cache[shape.name] = _Plan(shape.type_name)
         if shape.type_name == "structure":
             for name, member in shape.members.items():
-                action = _KEEP
+                action = _COPY if member.type_name in _SCALARS else _CONVERT
                 if member.type_name == "blob" or member.serialization.get("eventstream"):
                     action = _DROP
                 elif name in self.hidden or member.metadata.get("sensitive"):
                     action = _HIDE
                 plan.members[name] = (camel(name, self.names), self.plan(member), action)
-        elif shape.type_name == "list":
-            plan.value = self.plan(shape.member)
-        elif shape.type_name == "map":
-            plan.value = self.plan(shape.value)
+        elif shape.type_name in ("list", "map"):
+            inner = shape.member if shape.type_name == "list" else shape.value
+            plan.value = self.plan(inner)
+            plan.scalar_values = inner.type_name in _SCALARS and not inner.metadata.get(
+                "sensitive")
         return plan
 
 
@@ -118,15 +123,21 @@ def convert(plan: _Plan, value: Any) -> Any:
             if entry is None or item is None:
                 continue
             key, child, action = entry
-            if action == _KEEP:
+            if action == _COPY:
+                out[key] = item
+            elif action == _CONVERT:
                 out[key] = convert(child, item)
             elif action == _HIDE:
                 out[key] = HIDDEN
         return out
     if kind == "list":
+        if plan.scalar_values:
+            return list(value)
         assert plan.value is not None
         return [convert(plan.value, item) for item in value]
     if kind == "map":
+        if plan.scalar_values:
+            return dict(value)
         assert plan.value is not None
         return {k: convert(plan.value, v) for k, v in value.items()}
     if kind == "timestamp":

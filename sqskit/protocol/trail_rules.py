@@ -29,6 +29,7 @@ records from the defaults and a row here where AWS does something particular.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from ..base.arns import parse_queue_url
@@ -126,6 +127,15 @@ def resource_type(arn: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
+def _queue(url: str, region: str) -> tuple[tuple[str, str], ...]:
+    """The queue a QueueUrl names, as a resource (cached: every message call names one)."""
+    parsed = parse_queue_url(url)
+    if parsed is None:
+        return ()
+    return (("AWS::SQS::Queue", f"arn:aws:sqs:{region}:{parsed[0]}:{parsed[1]}"),)
+
+
 def _typed(arns: Iterable[Any]) -> tuple[tuple[str, str], ...]:
     out = []
     for item in arns:
@@ -147,10 +157,8 @@ def resources(
     found: list[str] = []
     if service == "sqs":
         url = params.get("QueueUrl") or (result or {}).get("QueueUrl")
-        parsed = parse_queue_url(url) if isinstance(url, str) else None
-        if parsed is not None:
-            found.append(f"arn:aws:sqs:{region}:{parsed[0]}:{parsed[1]}")
-    elif service == "kms":
+        return _queue(url, region) if isinstance(url, str) else ()
+    if service == "kms":
         key = (result or {}).get("KeyId") or params.get("KeyId")
         if isinstance(key, str):
             found.append(key if key.startswith("arn:") else (

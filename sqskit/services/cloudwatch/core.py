@@ -50,13 +50,15 @@ class CloudWatchCore(Service):
         self.sqs_meter: SqsMeter | None = None
         self.tags: dict[str, dict[str, str]] = {}
         self._timer: Timer | None = None
+        #: True while the minute timer is pending (read by the meters on every message)
+        self.armed = False
         self._listeners: list[Callable[[StateChange], object]] = []
         self._actions: dict[str, ActionCallback] = {}
 
     def enable_sqs_metrics(self) -> SqsMeter:
         """Start metering SQS queues; returns the meter (an audit sink the world installs)."""
         if self.sqs_meter is None:
-            self.sqs_meter = SqsMeter(self.runtime, self.store, self.wake)
+            self.sqs_meter = SqsMeter(self.runtime, self.store, self)
         return self.sqs_meter
 
     # -- the minute timer -------------------------------------------------------------------
@@ -67,9 +69,10 @@ class CloudWatchCore(Service):
             self._timer = self.runtime.clock.call_at(
                 (now // MINUTE + 1) * MINUTE, self._tick, label="CloudWatch minute"
             )
+            self.armed = True
 
     def _tick(self) -> None:
-        self._timer = None
+        self._timer, self.armed = None, False
         now = self.runtime.clock.now
         busy = self.sqs_meter.publish(now) if self.sqs_meter is not None else False
         self.book.evaluate(self.store, now)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from ...base.arns import parse_queue_url
 from ...base.errors import AwsError
@@ -79,77 +79,106 @@ def message_size(entry: dict[str, Any]) -> int:
 class QueueMeter:
     """One queue's counts per minute and the order its messages arrived in."""
 
-    __slots__ = ("_arrived", "_arrived_at", "counts", "dead", "engine", "last_active", "name",
-                 "observe", "sent_in_call", "sizes", "wake")
+    __slots__ = (
+        "_arrived",
+        "_minute",
+        "_moved_at",
+        "_row",
+        "counts",
+        "dead",
+        "engine",
+        "last_active",
+        "name",
+        "observe",
+        "sent_in_call",
+        "sizes",
+        "ticker",
+    )
 
-    def __init__(self, name: str, engine: Queue, now: float, wake: Callable[[], None]) -> None:
-        self.name, self.engine, self.last_active, self.wake = name, engine, now, wake
+    def __init__(self, name: str, engine: Queue, now: float, ticker: Ticker) -> None:
+        self.name, self.engine, self.last_active, self.ticker = name, engine, now, ticker
         self.counts: dict[float, list[int]] = {}  # minute start -> [sent, received, ...]
         self.sizes: dict[float, StatisticSet] = {}
         self._arrived: deque[Message] = deque()  # every message, in arrival order
-        self._arrived_at: deque[float] = deque()  # when it arrived (for the age metric)
-        self.dead = 0  # gone messages still in the deques
+        self._moved_at: dict[int, float] = {}  # seq -> when a redrive brought it here
+        self._minute, self._row = -1.0, [0, 0, 0, 0, 0]  # the current minute's counts
+        self.dead = 0  # gone messages still in the deque
         self.sent_in_call = 0
         self.observe = self._observe
 
-    def count(self, which: int, now: float, amount: int = 1) -> None:
+    def row(self, now: float) -> list[int]:
+        """The counts of the minute holding ``now``."""
         minute = now - now % MINUTE
-        row = self.counts.get(minute)
-        if row is None:
-            row = self.counts[minute] = [0, 0, 0, 0, 0]
-        row[which] += amount
+        if minute != self._minute:
+            self._minute = minute
+            row = self.counts.get(minute)
+            if row is None:
+                row = self.counts[minute] = [0, 0, 0, 0, 0]
+            self._row = row
+        return self._row
+
+    def count(self, which: int, now: float, amount: int = 1) -> None:
+        self.row(now)[which] += amount
 
     def _observe(self, event: str, message: Message, now: float) -> None:
-        """The engine's observer callback."""
+        """The engine's observer callback (kept lean: it runs for every message)."""
         if event == "sent":
-            self.count(SENT, now)
+            self.row(now)[SENT] += 1
             self.sent_in_call += 1
             self._arrived.append(message)
-            self._arrived_at.append(message.enqueued_at)
             self.last_active = now
-            self.wake()
+            if not self.ticker.armed:
+                self.ticker.wake()
         elif event == "received":
-            self.count(RECEIVED, now)
+            self.row(now)[RECEIVED] += 1
         elif event == "arrived_dead_letter":  # counts from the move, not as sent
             self._arrived.append(message)
-            self._arrived_at.append(now)
+            self._moved_at[message.seq] = now
             self.last_active = now
-            self.wake()
+            if not self.ticker.armed:
+                self.ticker.wake()
         elif event in ("deleted", "expired", "purged", "dead_lettered"):
             self.dead += 1
             if self.dead > 1024 and self.dead * 2 > len(self._arrived):
                 self._compact()
 
     def _compact(self) -> None:
-        pairs = [(m, t) for m, t in zip(self._arrived, self._arrived_at, strict=True)
-                 if m.state != GONE]
-        self._arrived = deque(m for m, _ in pairs)
-        self._arrived_at = deque(t for _, t in pairs)
+        self._arrived = deque(m for m in self._arrived if m.state != GONE)
+        self._moved_at = {m.seq: self._moved_at[m.seq] for m in self._arrived
+                          if m.seq in self._moved_at}
         self.dead = 0
 
     def oldest_age(self, now: float) -> float:
         """ApproximateAgeOfOldestMessage at ``now`` (poison pills left out on standard queues)."""
-        arrived, times = self._arrived, self._arrived_at
+        arrived, moved = self._arrived, self._moved_at
         skip_poison = not self.engine.fifo
         while arrived:
             head = arrived[0]
             if head.state == GONE:
                 self.dead -= 1
             elif not (skip_poison and head.receive_count >= POISON_RECEIVES):
-                return max(0.0, now - times[0])
+                return max(0.0, now - moved.get(head.seq, head.enqueued_at))
             arrived.popleft()  # gone, or a poison pill: out of the metric for good
-            times.popleft()
+            moved.pop(head.seq, None)
         return 0.0
 
     def __repr__(self) -> str:
         return f"<QueueMeter {self.name} ({len(self._arrived)} tracked)>"
 
 
+class Ticker(Protocol):
+    """The minute timer the meters keep running (``core.py``)."""
+
+    armed: bool
+
+    def wake(self) -> None: ...
+
+
 class SqsMeter:
     """Every queue's meter; an audit sink for SQS calls; publishes once a minute."""
 
-    def __init__(self, runtime: Runtime, store: MetricStore, wake: Callable[[], None]) -> None:
-        self.runtime, self.store, self.wake = runtime, store, wake
+    def __init__(self, runtime: Runtime, store: MetricStore, ticker: Ticker) -> None:
+        self.runtime, self.store, self.ticker = runtime, store, ticker
         self.meters: dict[str, QueueMeter] = {}
         self._by_url: dict[str, QueueMeter] = {}
 
@@ -167,7 +196,7 @@ class SqsMeter:
             return None
         meter = self.meters.get(record.name)
         if meter is None or meter.engine is not record.engine:
-            meter = QueueMeter(record.name, record.engine, now, self.wake)
+            meter = QueueMeter(record.name, record.engine, now, self.ticker)
             self.meters[record.name] = meter
             attach_observer(record.engine, meter.observe)
         self._by_url[url] = meter
@@ -199,7 +228,8 @@ class SqsMeter:
         elif operation == "DeleteMessageBatch":
             meter.count(DELETED, now, len((result or {}).get("Successful", ())))
         meter.sent_in_call = 0
-        self.wake()
+        if not self.ticker.armed:
+            self.ticker.wake()
 
     def _sent(self, meter: QueueMeter, entries: list[dict[str, Any]], now: float) -> None:
         minute = now - now % MINUTE
