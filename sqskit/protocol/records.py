@@ -37,7 +37,8 @@ from botocore.model import ServiceModel, Shape
 
 from ..base.clock import VirtualClock
 from ..base.errors import AwsError
-from ..security.trail import HIDDEN, Trail, TrailEvent
+from ..security.events import HIDDEN, TrailEvent
+from ..security.trail import Trail
 from ..services.base import Call
 from . import trail_rules as rules
 

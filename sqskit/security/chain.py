@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from .trail import iso
+from .events import iso
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -37,7 +37,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +45,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from .bucket import TrailBucket, dumps
 from .chain import DigestChain, FileCheck, ValidationReport, diagnose
-from .trail import iso
+from .events import iso
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
@@ -63,62 +64,6 @@ Render = Callable[[float, float], list[dict[str, Any]]]
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class StoredObject:
-    """An object in the trail's bucket: gzip bytes and S3 user metadata."""
-
-    body: bytes
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        return f"<StoredObject {len(self.body)} bytes, metadata {sorted(self.metadata)}>"
-
-
-class TrailBucket:
-    """The S3 bucket a trail delivers to: object key -> object. Learners may tamper."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.objects: dict[str, StoredObject] = {}
-
-    def keys(self, prefix: str = "") -> list[str]:
-        return sorted(k for k in self.objects if k.startswith(prefix))
-
-    def get(self, key: str) -> StoredObject | None:
-        return self.objects.get(key)
-
-    def put(self, key: str, body: bytes, metadata: dict[str, str] | None = None) -> None:
-        self.objects[key] = StoredObject(body, dict(metadata or {}))
-
-    def delete(self, key: str) -> None:
-        self.objects.pop(key, None)
-
-    def read(self, key: str) -> Any:
-        """The JSON document in a (gzip) object."""
-        return json.loads(gzip.decompress(self.objects[key].body))
-
-    def write(self, key: str, document: Any) -> None:
-        """Replace an object's content with ``document``, keeping its metadata."""
-        metadata = self.objects[key].metadata if key in self.objects else {}
-        self.put(key, gzip.compress(_json(document), mtime=0), metadata)
-
-    def log_files(self) -> list[str]:
-        return [k for k in self.keys() if "/CloudTrail/" in k]
-
-    def digest_files(self) -> list[str]:
-        return [k for k in self.keys() if "/CloudTrail-Digest/" in k]
-
-    def __repr__(self) -> str:
-        return (
-            f"<TrailBucket {self.name}: {len(self.log_files())} log files, "
-            f"{len(self.digest_files())} digests>"
-        )
-
-
-def _json(document: Any) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -273,7 +218,7 @@ class Delivery:
         records = self._render(start, end)
         if not records:
             return
-        raw = _json({"Records": records})
+        raw = dumps({"Records": records})
         key = self.log_key(end)
         self.bucket.put(key, gzip.compress(raw, mtime=0))
         self.logs.append(LogFileEntry(
@@ -309,7 +254,7 @@ class Delivery:
                 for entry in logs
             ],
         }
-        raw = _json(document)
+        raw = dumps(document)
         digest_hash = sha256_hex(raw)
         signature = self.keys.sign(end, signing_string(
             iso(end), self.bucket.name, key, digest_hash,

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .trail import TrailEvent, is_denied
+from .events import TrailEvent, is_denied
 
 if TYPE_CHECKING:
     import pandas as pd

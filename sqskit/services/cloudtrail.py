@@ -31,8 +31,9 @@ from ..base.errors import (
     InvalidTimeRange,
     TrailNotFound,
 )
+from ..security.events import TrailEvent, access_key_id, epoch_of
 from ..security.integrity import Delivery
-from ..security.trail import Trail, TrailEvent, access_key_id, epoch_of
+from ..security.trail import Trail
 from .base import Call, Runtime, Service
 
 EVENT_HISTORY_DAYS = 90
@@ -103,10 +104,10 @@ class CloudTrailService(Service):
         limit = MaxResults or 50
         found: list[TrailEvent] = []
         token = None
-        for event in reversed(self.trail.between(start, end, inclusive=True)):
+        for event in reversed(self.trail.management_events(start, end)):
             if before is not None and event.seq >= before:
                 continue
-            if not event.management or (match is not None and not match(event)):
+            if match is not None and not match(event):
                 continue
             if len(found) == limit:
                 token = _encode(found[-1].seq)

@@ -6,10 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from datetime import datetime  # noqa: E402
+from datetime import datetime
 
-import matplotlib.dates as mdates  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.dates as mdates
+import pytest
 
 
 @pytest.fixture

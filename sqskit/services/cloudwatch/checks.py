@@ -20,7 +20,7 @@ from ...base.errors import (
     CwValidationError,
 )
 from ...monitoring.metrics import STATISTICS
-from ...security.trail import epoch_of
+from ...security.events import epoch_of
 
 HIGH_RESOLUTION_PERIODS = (1, 5, 10, 30)
 MAX_DATAPOINTS = 1440
