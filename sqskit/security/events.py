@@ -48,6 +48,18 @@ def epoch_of(value: TimeLike) -> float:
     return value.timestamp()
 
 
+def uuid_text(digest: bytes) -> str:
+    """16 bytes as a version-4 UUID string (what ``str(uuid.UUID(bytes=..., version=4))`` gives).
+
+    Written out because a trail formats a million of them for one DataFrame.
+    """
+    raw = bytearray(digest)
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def is_denied(code: str | None) -> bool:
     """True for the error codes of an authorization failure (any service)."""
     return code is not None and (

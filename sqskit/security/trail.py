@@ -144,7 +144,7 @@ class Trail:
                 continue
             if source is not None and event.source != source:
                 continue
-            if denied is not None and event.denied != denied:
+            if denied is not None and (event.error_code is not None and event.denied) != denied:
                 continue
             if category is not None and event.category != category:
                 continue

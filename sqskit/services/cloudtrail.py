@@ -31,7 +31,7 @@ from ..base.errors import (
     InvalidTimeRange,
     TrailNotFound,
 )
-from ..security.events import TrailEvent, access_key_id, epoch_of
+from ..security.events import TrailEvent, access_key_id, epoch_of, uuid_text
 from ..security.integrity import Delivery
 from ..security.trail import Trail
 from .base import Call, Runtime, Service
@@ -64,7 +64,9 @@ class CloudTrailService(Service):
         clock, ids = runtime.clock, runtime.ids
         self.trail = Trail(
             account=runtime.account_id, region=runtime.region, started=clock.start,
-            now=lambda: clock.now, event_id=lambda seq: ids.derived_uuid("cloudtrail-event", seq),
+            now=lambda: clock.now,
+            # ids.derived_uuid("cloudtrail-event", seq), formatted without the uuid module
+            event_id=lambda seq: uuid_text(ids.mac(f"cloudtrail-event:{seq}".encode(), 16)),
         )
         self.delivery = Delivery(
             account=runtime.account_id, region=runtime.region, trail_name=self.trail.name,
@@ -130,6 +132,7 @@ class CloudTrailService(Service):
         if start > end:
             raise InvalidTimeRange()
         self.delivery.catch_up(call.now)
+        self.delivery.keys.fingerprint_at(call.now)  # the current key exists from now on
         keys = self.delivery.keys.listing(start, end)
         return {"PublicKeyList": [
             {"Value": der, "ValidityStartTime": begin, "ValidityEndTime": until,

@@ -120,3 +120,9 @@ def test_an_empty_selection_gives_an_empty_frame(world):
     assert world.trail.filter("Nothing").to_frame().empty
     assert list(world.trail.who("Nothing").columns) == [
         "principal", "eventName", "calls", "denied", "first", "last"]
+
+
+def test_event_ids_are_the_worlds_derived_uuids(world, story):
+    """eventID n is ids.derived_uuid("cloudtrail-event", n): seeded, never stored."""
+    for event in world.trail.events[:5]:
+        assert event.event_id == world.ids.derived_uuid("cloudtrail-event", event.seq)

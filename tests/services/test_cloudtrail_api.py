@@ -146,3 +146,9 @@ def test_lookups_are_themselves_recorded(world, ct):
     event = world.trail[-1]
     assert (event.name, event.source, event.read_only, event.category) == (
         "LookupEvents", "cloudtrail.amazonaws.com", True, "Management")
+
+
+def test_the_current_key_is_listed_before_any_digest(ct):
+    """ListPublicKeys without a range returns the key valid now (AWS: "the current key")."""
+    [key] = ct.list_public_keys()["PublicKeyList"]
+    assert len(key["Fingerprint"]) == 32 and key["Value"][:1] == b"\x30"  # a DER SEQUENCE
