@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.exceptions import ClientError
 
+from sqskit.services.base import Service
+
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ops-alerts"
 
@@ -309,3 +311,36 @@ def test_disabled_actions_do_not_run(world, cw, sqs):
     cw.enable_alarm_actions(AlarmNames=["dlq-not-empty"])
     cw.set_alarm_state(AlarmName="dlq-not-empty", StateValue="ALARM", StateReason="test")
     assert notified == ["ALARM"]
+
+
+class FakeSns(Service):
+    """Stands in for the SNS service an integration adds: keeps what it is asked to publish."""
+
+    name = "sns"
+    event_source = "sns.amazonaws.com"
+
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        self.published = []
+
+    def publish(self, call, TopicArn, Message, Subject=None):
+        self.published.append((call.caller, TopicArn, Subject, json.loads(Message)))
+        return {"MessageId": "m-1"}
+
+
+def test_alarm_actions_publish_to_the_worlds_sns_service_when_there_is_one(world, cw, sqs):
+    """With an SNS service in the world, an action is a Publish by cloudwatch.amazonaws.com."""
+    fake = world._services["sns"] = FakeSns(world)
+    sqs.create_queue(QueueName="jobs-dlq")
+    dlq_alarm(cw)
+    world.clock.advance(60)
+    [(caller, topic, subject, message)] = fake.published
+    assert topic == TOPIC and subject == 'OK: "dlq-not-empty" in US East (N. Virginia)'
+    assert caller.type == "AWSService" and caller.service == "cloudwatch.amazonaws.com"
+    assert caller.source_arn == message["AlarmArn"]
+    published = world.trail.filter("Publish")[-1].record
+    assert published["userIdentity"] == {"type": "AWSService",
+                                         "invokedBy": "cloudwatch.amazonaws.com"}
+    assert published["requestParameters"]["message"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
+    action = cw.describe_alarm_history(HistoryItemType="Action")["AlarmHistoryItems"][0]
+    assert action["HistorySummary"] == f"Successfully executed action {TOPIC}"

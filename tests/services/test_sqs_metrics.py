@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import sqskit
-from sqskit.engine.queue import DeadLetterLink
+from sqskit.engine.queue import DeadLetterLink, Queue
 from sqskit.monitoring.metrics import MetricId
 
 T0 = 1_767_603_600.0  # the default world start, 2026-01-05T09:00:00Z
@@ -243,3 +243,32 @@ def test_metrics_equal_what_the_queue_really_did(ops):
     for minute, row in expected.items():
         for metric, wanted in row.items():
             assert value(world, "jobs", metric, minute) == wanted, (minute, metric)
+
+
+class FirstCopyOnly(Queue):
+    """A FIFO-like engine that drops a body it has already seen (deduplication), for the meter."""
+
+    fifo = True
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.seen = {}
+
+    def send(self, now, message, delay=None):
+        if message.body in self.seen:
+            return self.seen[message.body]  # accepted, nothing added, no "sent" event
+        self.seen[message.body] = message
+        return super().send(now, message, delay)
+
+
+def test_a_deduplicated_send_is_accepted_but_not_added(world, sqs, queue_url):
+    """NumberOfDeduplicatedSentMessages counts sends that added nothing; Sent counts additions."""
+    record = world.sqs.queue_by_url(queue_url)
+    record.engine = FirstCopyOnly("jobs")
+    sqs.get_queue_url(QueueName="jobs")  # any call on the queue attaches the meter to the engine
+    for body in ("a", "a", "b", "a"):
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    world.clock.advance(60)
+    assert value(world, "jobs", "NumberOfMessagesSent", 0) == 2
+    assert value(world, "jobs", "NumberOfDeduplicatedSentMessages", 0) == 2
+    assert value(world, "jobs", "SentMessageSize", 0, "SampleCount") == 4

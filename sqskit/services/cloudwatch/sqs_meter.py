@@ -184,14 +184,17 @@ class SqsMeter:
 
     # -- attaching ---------------------------------------------------------------------------
     def _meter(self, url: Any, now: float) -> QueueMeter | None:
-        meter = self._by_url.get(url) if isinstance(url, str) else None
-        if meter is not None and self.meters.get(meter.name) is meter:
-            return meter
-        parsed = parse_queue_url(url) if isinstance(url, str) else None
-        if parsed is None:
+        """The meter of the queue ``url`` names, attached to its engine (None: no such queue)."""
+        if not isinstance(url, str):
             return None
         sqs: Any = self.runtime.service("sqs")
-        record = sqs.queues.get(parsed[1])
+        meter = self._by_url.get(url)
+        if meter is not None and self.meters.get(meter.name) is meter:
+            record = sqs.queues.get(meter.name)
+            if record is not None and record.engine is meter.engine:
+                return meter
+        parsed = parse_queue_url(url)
+        record = sqs.queues.get(parsed[1]) if parsed is not None else None
         if record is None:
             return None
         meter = self.meters.get(record.name)
