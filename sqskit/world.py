@@ -29,6 +29,7 @@ from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
 from .services.cloudtrail import CloudTrailService
 from .services.cloudwatch.service import CloudWatchService
 from .services.iam.service import IamService
+from .services.kms.service import KmsService  # KMS: keys and envelope encryption
 from .services.sqs.service import SqsService
 
 #: the placeholder account every world uses unless told otherwise
@@ -39,6 +40,7 @@ DEFAULT_REGION = "us-east-1"
 SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
     "iam": IamService,
+    "kms": KmsService,  # KMS: keys, aliases, key policies, envelope encryption
     "cloudtrail": CloudTrailService,
     "cloudwatch": CloudWatchService,
 }

@@ -19,7 +19,9 @@ Every operation is O(1) or O(log n) in queue depth: visible messages wait in a d
 delayed and in-flight ones in a heap keyed by the instant they become visible (ties by
 sequence number), and age order for retention is kept by a second deque. Deletions are
 lazy: a message marked GONE is skipped when it reaches the front, and the deques are
-compacted when more than half of what they hold is dead.
+compacted when more than half of what they hold is dead. The one exception is a visible
+message hidden again (ChangeMessageVisibility after its timeout ran out): it will be
+visible again later, so it leaves the ready deque at once (:meth:`Queue._ready_discard`).
 
 Simplified: delivery is deterministic. Real standard queues are distributed, so a
 short poll samples a subset of servers (and may return nothing while messages wait),
@@ -177,7 +179,11 @@ class Queue:
         """Hook: FIFO refuses a receipt whose visibility has ended."""
 
     def change_visibility(self, now: float, seq: int, serial: int, timeout: int) -> None:
-        """Make an in-flight message visible again ``timeout`` seconds from now."""
+        """Make an in-flight message visible again ``timeout`` seconds from now.
+
+        Only the newest receipt acts; an older one is refused like a deleted message's
+        (StaleReceipt). What AWS does with a superseded handle here is unverified.
+        """
         self._settle(now)
         message = self.find_receipt(seq, serial)
         if message is None:
@@ -206,7 +212,7 @@ class Queue:
         message.state = INFLIGHT
         self.visible -= 1
         self.inflight += 1
-        self._dead_in_ready += 1  # its place in the ready deque is now stale
+        self._ready_discard(message)
 
     def purge(self, now: float) -> int:
         """Delete every message in the queue; return how many there were."""
@@ -364,6 +370,19 @@ class Queue:
             else:
                 self._dead_in_ready -= 1
         return out
+
+    def _ready_discard(self, message: Message) -> None:
+        """A visible message is hidden again without being delivered: forget its place.
+
+        Lazy deletion cannot be used here: the message will be visible again later, and
+        its old place would then deliver it twice. It returned to visibility recently,
+        so it sits near the tail and the search from the right is short.
+        """
+        ready = self._ready
+        for back, candidate in enumerate(reversed(ready), 1):
+            if candidate is message:
+                del ready[-back]
+                return
 
     def _ready_compact(self) -> None:
         self._ready = deque(m for m in self._ready if m.state == VISIBLE)

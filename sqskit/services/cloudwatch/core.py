@@ -1,9 +1,9 @@
 """CloudWatch's state in a world: the metric store, the alarms, the SQS meter, the minute timer.
 
-Time drives CloudWatch: at the top of every minute (a timer on the world's clock)
-the SQS meter publishes the minute that ended, then every alarm is evaluated. The
-timer runs while a queue is active or an alarm exists, and stops otherwise, so an
-idle world has no pending timers. Alarm actions are ARNs; on a state change each one
+Time drives CloudWatch: at the top of every minute (a *background* timer on the
+world's clock: it fires as time passes but is no event a long poll or "advance to the
+next event" waits for) the SQS meter publishes the minute that ended, then every
+alarm is evaluated. The timer runs while a queue is active or an alarm exists. Alarm actions are ARNs; on a state change each one
 is delivered to a Python callback registered for it (:meth:`CloudWatchCore.on_action`),
 or, when the world has a service for the ARN (``sns``, ``lambda``), as that service's
 call (``Publish``, ``Invoke``) made by ``cloudwatch.amazonaws.com``; otherwise the
@@ -67,7 +67,8 @@ class CloudWatchCore(Service):
         if self._timer is None:
             now = self.runtime.clock.now
             self._timer = self.runtime.clock.call_at(
-                (now // MINUTE + 1) * MINUTE, self._tick, label="CloudWatch minute"
+                (now // MINUTE + 1) * MINUTE, self._tick, label="CloudWatch minute",
+                background=True,
             )
             self.armed = True
 

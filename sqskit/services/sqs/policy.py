@@ -23,7 +23,7 @@ MAX_ACTIONS = 7
 
 def check_queue_policy(text: str) -> Policy:
     """The compiled policy, or the error SQS returns for it."""
-    size = len(text.encode("utf-8"))
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         raise OverLimit(f"Policy size of {size} bytes was found, maximum allowed is "
                         f"{MAX_BYTES}.")

@@ -29,6 +29,7 @@ from ...base.errors import (
 from ..base import Call
 from . import attributes as attrs
 from .batches import BatchActions
+from .encryption import EncryptionActions
 from .permissions import PermissionActions
 from .queues import QueueRecord
 
@@ -39,7 +40,7 @@ PURGE_COOLDOWN = 60
 MAX_LIST_RESULTS = 1000
 
 
-class SqsService(BatchActions, PermissionActions):
+class SqsService(EncryptionActions, BatchActions, PermissionActions):
     """The SQS service of one world (one account, one region)."""
 
     # -- CreateQueue -----------------------------------------------------------------------
@@ -184,9 +185,13 @@ class SqsService(BatchActions, PermissionActions):
             "CreatedTimestamp": str(int(record.created_at)),
             "LastModifiedTimestamp": str(int(record.last_modified_at)),
         }
+        kms = bool(record.attributes.get("KmsMasterKeyId"))
         for name, value in record.attributes.items():
-            if value != "" or name not in ("Policy", "RedrivePolicy", "RedriveAllowPolicy"):
-                out[name] = value
+            if value == "" and name in ("Policy", "RedrivePolicy", "RedriveAllowPolicy"):
+                continue
+            if name == "KmsDataKeyReusePeriodSeconds" and not kms:
+                continue  # recorded against AWS: listed only while a KMS key is set
+            out[name] = value
         return out
 
     def set_queue_attributes(
