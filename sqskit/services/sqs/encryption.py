@@ -297,6 +297,20 @@ class EncryptionActions(BatchActions):
 
         return stored_frame(self, self.queue_by_url(queue_url))
 
+    def peek_body(self, message: Any) -> str:
+        """A queued message's text for the lab views: no KMS call, no audit record.
+
+        Raises an AwsError when the body cannot be opened (its key is disabled or gone).
+        """
+        body = message.body
+        if isinstance(body, str):
+            return body
+        if not isinstance(body, SealedBody):
+            raise TypeError(f"cannot open a stored body of type {type(body).__name__}")
+        from .storage_view import open_body
+
+        return open_body(self, body)
+
     def kms_requests(self) -> pd.DataFrame:
         """Every KMS call SQS made on a principal's behalf: when, what, who, for which queue."""
         import pandas as pd

@@ -65,14 +65,21 @@ def _row(service: EncryptionActions, record: QueueRecord, message: Message) -> d
     }
 
 
-def _plaintext(service: EncryptionActions, body: SealedBody) -> str:
+def open_body(service: EncryptionActions, body: SealedBody) -> str:
+    """The plaintext of a sealed body, for views: no KMS call, no audit record.
+
+    Raises the KMS error when the body cannot be opened (key disabled or deleted).
+    """
     ref = body.data_key
+    if ref.key_arn is None:
+        raw = envelope.open_blob(service.sqs_owned_key(), ref.encrypted, ref.context)
+    else:
+        raw = service.kms_service().open_for_view(ref.encrypted, ref.context)
+    return SecretKey(raw, "view").open(body.ciphertext, ref.aad).decode("utf-8", "surrogatepass")
+
+
+def _plaintext(service: EncryptionActions, body: SealedBody) -> str:
     try:
-        if ref.key_arn is None:
-            raw = envelope.open_blob(service.sqs_owned_key(), ref.encrypted, ref.context)
-        else:
-            raw = service.kms_service().open_for_view(ref.encrypted, ref.context)
-        plaintext = SecretKey(raw, "view").open(body.ciphertext, ref.aad)
+        return open_body(service, body)
     except AwsError as failure:
         return f"(cannot decrypt: {sqs_error(failure, '-').wire_code})"
-    return plaintext.decode("utf-8", "surrogatepass")
