@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import sqskit
+from sqskit.base.errors import AwsError
 from sqskit.services.base import Call
 from tests.trail_helpers import allow
 
@@ -303,11 +304,12 @@ def test_event_ids_are_unique_and_the_same_for_the_same_seed():
     assert len(set(ids(3))) == 2 and ids(3) != ids(4)
 
 
-def test_unimplemented_operations_are_recorded_as_failures(world, sqs):
-    """A call sqskit cannot serve yet still leaves an event (InternalFailure)."""
-    with pytest.raises(ClientError):
-        sqs.list_message_move_tasks(SourceArn=QUEUE_ARN)
-    assert last(world, "ListMessageMoveTasks")["errorCode"] == "InternalFailure"
+def test_unimplemented_operations_are_recorded_as_failures(world):
+    """A call sqskit cannot serve still leaves an event (InternalFailure)."""
+    service = world.sqs
+    with pytest.raises(AwsError):
+        service.handle(service.new_call("NoSuchOperation", {}, world.caller()))
+    assert last(world, "NoSuchOperation")["errorCode"] == "InternalFailure"
 
 
 def test_the_trail_can_be_switched_off():

@@ -246,7 +246,7 @@ def test_metrics_equal_what_the_queue_really_did(ops):
 
 
 class FirstCopyOnly(Queue):
-    """A FIFO-like engine that drops a body it has already seen (deduplication), for the meter."""
+    """A FIFO-like engine that drops a group id it has seen (deduplication), for the meter."""
 
     fifo = True
 
@@ -255,9 +255,9 @@ class FirstCopyOnly(Queue):
         self.seen = {}
 
     def send(self, now, message, delay=None):
-        if message.body in self.seen:
-            return self.seen[message.body]  # accepted, nothing added, no "sent" event
-        self.seen[message.body] = message
+        if message.group_id in self.seen:
+            return self.seen[message.group_id]  # accepted, nothing added, no "sent" event
+        self.seen[message.group_id] = message
         return super().send(now, message, delay)
 
 
@@ -266,8 +266,8 @@ def test_a_deduplicated_send_is_accepted_but_not_added(world, sqs, queue_url):
     record = world.sqs.queue_by_url(queue_url)
     record.engine = FirstCopyOnly("jobs")
     sqs.get_queue_url(QueueName="jobs")  # any call on the queue attaches the meter to the engine
-    for body in ("a", "a", "b", "a"):
-        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    for group in ("a", "a", "b", "a"):
+        sqs.send_message(QueueUrl=queue_url, MessageBody="job", MessageGroupId=group)
     world.clock.advance(60)
     assert value(world, "jobs", "NumberOfMessagesSent", 0) == 2
     assert value(world, "jobs", "NumberOfDeduplicatedSentMessages", 0) == 2

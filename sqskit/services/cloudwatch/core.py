@@ -3,11 +3,13 @@
 Time drives CloudWatch: at the top of every minute (a *background* timer on the
 world's clock: it fires as time passes but is no event a long poll or "advance to the
 next event" waits for) the SQS meter publishes the minute that ended, then every
-alarm is evaluated. The timer runs while a queue is active or an alarm exists. Alarm actions are ARNs; on a state change each one
-is delivered to a Python callback registered for it (:meth:`CloudWatchCore.on_action`),
-or, when the world has a service for the ARN (``sns``, ``lambda``), as that service's
-call (``Publish``, ``Invoke``) made by ``cloudwatch.amazonaws.com``; otherwise the
-alarm history records that the action failed. :meth:`CloudWatchCore.on_alarm`
+alarm is evaluated. The timer runs while a queue is active or an alarm exists.
+
+Alarm actions are ARNs; on a state change each one is delivered to a Python callback
+registered for it (:meth:`CloudWatchCore.on_action`), or, when the world has a service
+for the ARN (``sns``, ``lambda``), as that service's call (``Publish``, ``Invoke``)
+made by ``cloudwatch.amazonaws.com``; otherwise the alarm history records that the
+action failed. :meth:`CloudWatchCore.on_alarm`
 registers a callback for every state change of every alarm.
 """
 
