@@ -20,8 +20,8 @@ records from the defaults and a row here where AWS does something particular.
   members botocore marks sensitive are handled by the recorder for every service.
 * **Names** that do not follow the first-letter-lowered rule: SQS's
   ``AWSAccountIds`` (reference section 3).
-* **Resources**: from ``call.notes["resources"]`` (ARNs, or ``(type, ARN)`` pairs)
-  when the action set them, otherwise from the parameters that name a resource
+* **Resources**: from ``call.notes["resources"]`` (ARNs, ``(type, ARN)`` pairs, or
+  dicts shaped like the record's ``{"ARN", "accountId", "type"}``) when the action set them, otherwise from the parameters that name a resource
   (``QueueUrl``, ``KeyId``, ``TopicArn``, ``FunctionName``, ``Bucket``/``Key``, ...).
 * IAM is a global service: its events are recorded in ``us-east-1``.
 """
@@ -136,11 +136,15 @@ def _queue(url: str, region: str) -> tuple[tuple[str, str], ...]:
     return (("AWS::SQS::Queue", f"arn:aws:sqs:{region}:{parsed[0]}:{parsed[1]}"),)
 
 
-def _typed(arns: Iterable[Any]) -> tuple[tuple[str, str], ...]:
+def _typed(noted: Iterable[Any]) -> tuple[tuple[str, str], ...]:
+    """Resources as an action noted them: ARNs, ``(type, ARN)`` pairs or record-shaped dicts."""
     out = []
-    for item in arns:
+    for item in noted:
         if isinstance(item, tuple):
             out.append((str(item[0]), str(item[1])))
+        elif isinstance(item, dict):
+            arn = str(item.get("ARN") or item.get("arn") or "")
+            out.append((str(item.get("type") or resource_type(arn)), arn))
         else:
             out.append((resource_type(str(item)), str(item)))
     return tuple(out)

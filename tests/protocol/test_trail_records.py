@@ -276,6 +276,24 @@ def test_resources_named_by_the_action_win(world):
     assert world.trail[-1].record["resources"][0]["type"] == "AWS::KMS::Key"
 
 
+def test_kms_calls_sqs_makes_are_recorded_on_the_key(world):
+    """An SSE-KMS send: GenerateDataKey invoked by SQS, on the key's ARN, before SendMessage."""
+    key = world.client("kms").create_key()["KeyMetadata"]
+    sqs = world.client("sqs")
+    url = sqs.create_queue(QueueName="sealed",
+                           Attributes={"KmsMasterKeyId": key["KeyId"]})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="secret")
+    names = [e.name for e in world.trail.filter(start=world.clock.now)]
+    assert names.index("GenerateDataKey") < names.index("SendMessage")
+    record = last(world, "GenerateDataKey")
+    assert record["userIdentity"]["invokedBy"] == "sqs.amazonaws.com"
+    assert record["resources"] == [{"accountId": ACCOUNT, "type": "AWS::KMS::Key",
+                                    "ARN": key["Arn"]}]
+    assert record["requestParameters"]["encryptionContext"] == {
+        "aws:sqs:arn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:sealed"}
+    assert "secret" not in json.dumps([e.record for e in world.trail])
+
+
 def test_cloudwatch_calls_come_from_monitoring(world):
     """CloudWatch's eventSource is monitoring.amazonaws.com; PutMetricData is a data event."""
     world.client("cloudwatch").put_metric_data(Namespace="Lab", MetricData=[
