@@ -21,7 +21,8 @@ records from the defaults and a row here where AWS does something particular.
 * **Names** that do not follow the first-letter-lowered rule: SQS's
   ``AWSAccountIds`` (reference section 3).
 * **Resources**: from ``call.notes["resources"]`` (ARNs, ``(type, ARN)`` pairs, or
-  dicts shaped like the record's ``{"ARN", "accountId", "type"}``) when the action set them, otherwise from the parameters that name a resource
+  dicts shaped like the record's ``{"ARN", "accountId", "type"}``) when the action set
+  them, otherwise from the parameters that name a resource
   (``QueueUrl``, ``KeyId``, ``TopicArn``, ``FunctionName``, ``Bucket``/``Key``, ...).
 * IAM is a global service: its events are recorded in ``us-east-1``.
 """
