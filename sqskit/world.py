@@ -28,8 +28,13 @@ from .services.audit import combine
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
 from .services.cloudtrail import CloudTrailService
 from .services.cloudwatch.service import CloudWatchService
+from .services.ec2 import Ec2Service  # integrations
+from .services.events.service import EventsService  # integrations
 from .services.iam.service import IamService
 from .services.kms.service import KmsService  # KMS: keys and envelope encryption
+from .services.lambda_.service import LambdaService  # integrations
+from .services.s3.service import S3Service  # integrations
+from .services.sns.service import SnsService  # integrations
 from .services.sqs.service import SqsService
 
 #: the placeholder account every world uses unless told otherwise
@@ -41,6 +46,13 @@ SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
     "iam": IamService,
     "kms": KmsService,  # KMS: keys, aliases, key policies, envelope encryption
+    # -- integrations --
+    "sns": SnsService,
+    "lambda": LambdaService,
+    "ec2": Ec2Service,
+    "s3": S3Service,
+    "events": EventsService,
+    # -- audit and monitoring --
     "cloudtrail": CloudTrailService,
     "cloudwatch": CloudWatchService,
 }
