@@ -344,3 +344,27 @@ def test_alarm_actions_publish_to_the_worlds_sns_service_when_there_is_one(world
     assert published["requestParameters"]["message"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
     action = cw.describe_alarm_history(HistoryItemType="Action")["AlarmHistoryItems"][0]
     assert action["HistorySummary"] == f"Successfully executed action {TOPIC}"
+
+
+def test_a_dlq_alarm_notifies_an_sns_topic_that_feeds_a_queue(world, cw, sqs):
+    """The workshop chain: DLQ fills -> ALARM -> SNS Publish by CloudWatch -> an inbox queue."""
+    sns = world.client("sns")
+    topic = sns.create_topic(Name="ops-alerts")["TopicArn"]
+    inbox = sqs.create_queue(QueueName="ops-inbox")["QueueUrl"]
+    inbox_arn = "arn:aws:sqs:us-east-1:123456789012:ops-inbox"
+    sqs.set_queue_attributes(QueueUrl=inbox, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": inbox_arn}]})})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
+    dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+    dlq_alarm(cw, AlarmActions=[topic], OKActions=[])
+    sqs.send_message(QueueUrl=dlq, MessageBody="failed job")
+    world.clock.advance(60)
+    [delivered] = sqs.receive_message(QueueUrl=inbox)["Messages"]
+    envelope = json.loads(delivered["Body"])
+    assert envelope["Subject"] == 'ALARM: "dlq-not-empty" in US East (N. Virginia)'
+    assert json.loads(envelope["Message"])["NewStateValue"] == "ALARM"
+    callers = [(e.name, e.caller.arn) for e in world.trail.filter(["Publish", "SendMessage"])]
+    assert ("Publish", "cloudwatch.amazonaws.com") in callers
+    assert ("SendMessage", "sns.amazonaws.com") in callers
