@@ -193,7 +193,7 @@ class TrailEvent:
         out["readOnly"] = self.read_only
         if self.resources:
             out["resources"] = [
-                {"accountId": _account_of(arn), "type": kind, "ARN": arn}
+                _resource(kind, arn, trail.account if trail else caller.account)
                 for kind, arn in self.resources
             ]
         out["eventType"] = "AwsApiCall"
@@ -218,6 +218,14 @@ class TrailEvent:
             f"<TrailEvent {iso(self.time)} {self.name} by {self.caller.arn}"
             f"{' on ' + what if what else ''}{error}>"
         )
+
+
+def _resource(kind: str, arn: str, owner: str) -> dict[str, str]:
+    """One ``resources`` entry. S3 ARNs name no account: a bucket is recorded with its
+    owner's account, an object without ``accountId`` (as S3 data events show them)."""
+    account = _account_of(arn) or (owner if kind == "AWS::S3::Bucket" else "")
+    return {"accountId": account, "type": kind, "ARN": arn} if account else {
+        "type": kind, "ARN": arn}
 
 
 def _account_of(arn: str) -> str:

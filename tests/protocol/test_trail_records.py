@@ -268,6 +268,19 @@ def test_services_added_later_get_records_from_the_generic_rules(world):
     assert record["eventCategory"] == "Data"
 
 
+def test_s3_object_calls_name_the_bucket_and_the_object(world):
+    """PutObject: a data event; the body (a blob) is never recorded; bucket and object ARNs."""
+    s3 = world.client("s3")
+    s3.create_bucket(Bucket="reports")
+    s3.put_object(Bucket="reports", Key="q1.pdf", Body=b"top secret")
+    record = last(world, "PutObject")
+    assert record["requestParameters"] == {"bucket": "reports", "key": "q1.pdf"}
+    assert record["resources"] == [
+        {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::reports"},
+        {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::reports/q1.pdf"}]
+    assert record["eventCategory"] == "Data"
+
+
 def test_resources_named_by_the_action_win(world):
     """An action that knows its resource exactly puts it in call.notes["resources"]."""
     call = Call("kms", "Decrypt", world.caller(), "req-1", world.clock.now, {})
