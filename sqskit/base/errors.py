@@ -691,3 +691,92 @@ def iam_pattern_error(member: str, value: str, pattern: str) -> IamValidationErr
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
         f"constraint: Member must satisfy regular expression pattern: {pattern}"
     )
+
+
+# ---------------------------------------------------------------------------------------
+# AWS CloudTrail (JSON 1.1: ``__type`` is the shape name)
+# ---------------------------------------------------------------------------------------
+
+
+class CloudTrailError(AwsError):
+    namespace = ""
+
+
+class InvalidLookupAttributes(CloudTrailError):
+    code = "InvalidLookupAttributesException"
+
+
+class InvalidTimeRange(CloudTrailError):
+    code = "InvalidTimeRangeException"
+    default_message = "Start time must be before end time."
+
+
+class InvalidMaxResults(CloudTrailError):
+    code = "InvalidMaxResultsException"
+    default_message = "MaxResults must be between 1 and 50."
+
+
+class CloudTrailInvalidNextToken(CloudTrailError):
+    code = "InvalidNextTokenException"
+    default_message = "Invalid NextToken."
+
+
+class InvalidEventCategory(CloudTrailError):
+    code = "InvalidEventCategoryException"
+
+
+class TrailNotFound(CloudTrailError):
+    code = "TrailNotFoundException"
+    status = 404
+
+
+# ---------------------------------------------------------------------------------------
+# Amazon CloudWatch (JSON 1.0, awsQueryCompatible: Error.Code is the query-era code)
+# ---------------------------------------------------------------------------------------
+
+
+class CloudWatchError(AwsError):
+    namespace = "com.amazonaws.cloudwatch"
+
+
+class CwInvalidParameterValue(CloudWatchError):
+    code = "InvalidParameterValueException"
+    query_code = "InvalidParameterValue"
+
+
+class CwMissingParameter(CloudWatchError):
+    code = "MissingRequiredParameterException"
+    query_code = "MissingParameter"
+
+
+class CwInvalidParameterCombination(CloudWatchError):
+    code = "InvalidParameterCombinationException"
+    query_code = "InvalidParameterCombination"
+
+
+class CwValidationError(CloudWatchError):
+    """CloudWatch's unmodelled validation error (``ValidationError``, HTTP 400)."""
+
+    code = "ValidationError"
+
+
+class CwResourceNotFound(CloudWatchError):
+    code = "ResourceNotFound"
+    query_code = "ResourceNotFound"
+    status = 404
+
+
+class CwInvalidFormat(CloudWatchError):
+    code = "InvalidFormatFault"
+    query_code = "InvalidFormat"
+
+
+class CwInvalidNextToken(CloudWatchError):
+    code = "InvalidNextToken"
+    query_code = "InvalidNextToken"
+    default_message = "The service cannot process the NextToken."
+
+
+class CwLimitExceeded(CloudWatchError):
+    code = "LimitExceededFault"
+    query_code = "LimitExceeded"

@@ -52,8 +52,17 @@ def parser_for(protocol: str) -> ResponseParser:
 
 
 def wire_protocol(operation: OperationModel) -> str:
-    """The protocol sqskit speaks for a service: JSON wherever botocore allows it."""
+    """The protocol sqskit speaks for a service: the one botocore's client chose.
+
+    botocore picks from a service's ``protocols`` in its own order of preference (JSON
+    first), so CloudWatch, which lists ``smithy-rpc-v2-cbor`` first, is spoken to in
+    JSON 1.0 by this botocore; answering in the same protocol keeps the parsed result
+    exactly the client's.
+    """
     service = operation.service_model
+    resolved = getattr(service, "resolved_protocol", None)
+    if isinstance(resolved, str) and resolved in ("json", "rest-json", "query", "rest-xml"):
+        return resolved
     protocols = service.metadata.get("protocols") or [service.protocol]
     for candidate in ("json", "rest-json", "query", "rest-xml"):
         if candidate in protocols:
