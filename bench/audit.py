@@ -117,7 +117,8 @@ PATHS: dict[str, Callable[[sqskit.World, str, int, int], int]] = {
 
 def per_call(path: str, setting: str, count: int, batch: int) -> float:
     """CPU microseconds per call in a fresh world (CPU time: a busy machine disturbs it less)."""
-    world = sqskit.World(seed=0, **SETTINGS[setting])
+    options = SETTINGS[setting]
+    world = sqskit.World(seed=0, trail=options["trail"], metrics=options["metrics"])
     url = world.client("sqs").create_queue(QueueName="bench")["QueueUrl"]
     PATHS[path](world, url, max(batch, count // 20), batch)  # warm up
     gc.collect()
