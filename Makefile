@@ -35,7 +35,7 @@ lab: $(VENV)/.lab
 		$(if $(NO_BROWSER),--no-browser,)
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check sqskit tests tools bench course
+	$(BIN)/ruff check $(wildcard sqskit tests tools bench course)
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
