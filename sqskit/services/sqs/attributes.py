@@ -7,6 +7,11 @@ attributes (``Policy``, ``RedrivePolicy``, ``RedriveAllowPolicy``) are checked b
 modules that give them meaning (the policy language, ``redrive.py``) through the
 ``validators`` hook of :func:`validate`.
 
+Recorded against AWS: a standard queue refuses every FIFO attribute, even
+``FifoQueue: "false"`` ("Unknown Attribute FifoQueue."), with its own wording for
+``DeduplicationScope`` and ``FifoThroughputLimit``; a FIFO queue accepts
+``FifoQueue: "true"`` on SetQueueAttributes and refuses ``"false"`` (the type is fixed).
+
 Source: ../shared/reference/sqs-semantics.md section 3.
 """
 
@@ -68,6 +73,14 @@ READABLE = frozenset(SETTABLE) | frozenset(COMPUTED) | {"All"}
 
 Validator = Callable[[str, str], str]
 
+#: how a standard queue refuses a FIFO-only attribute (recorded against AWS)
+_NOT_ON_STANDARD = {
+    "DeduplicationScope": "You can specify the DeduplicationScope only when FifoQueue is set "
+    "to true.",
+    "FifoThroughputLimit": "You can specify the FifoThroughputLimit only when FifoQueue is "
+    "set to true.",
+}
+
 
 def validate(
     attributes: Mapping[str, str],
@@ -80,11 +93,18 @@ def validate(
     out: dict[str, str] = {}
     for name, value in attributes.items():
         spec = SETTABLE.get(name)
-        if spec is None or (spec.fifo_only and not fifo):
+        if spec is None:
             raise InvalidAttributeName(f"Unknown Attribute {name}.")
-        if spec.create_only and not creating:
-            raise InvalidAttributeName(f"Unknown Attribute {name}.")
+        if not fifo and (spec.fifo_only or spec.create_only):
+            raise InvalidAttributeName(
+                _NOT_ON_STANDARD.get(name, f"Unknown Attribute {name}.")
+            )
         value = str(value)
+        if spec.create_only and not creating and value.lower() != "true":
+            raise InvalidAttributeValue(
+                f"Invalid value for the parameter {name}. Reason: Modifying queue type is "
+                f"not supported."
+            )
         if spec.low is not None and spec.high is not None:
             value = _check_int(name, value, spec.low, spec.high)
         elif spec.choices and value not in spec.choices:
