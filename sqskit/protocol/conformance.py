@@ -5,6 +5,10 @@ service (``"MessageID"``) would vanish instead of failing. With a strict world
 (``World(strict=True)``, which the test suite uses) every response is checked here:
 each member must exist in the shape, required members must be present, and scalars
 must have the shape's type.
+
+A required *list or map* may be missing: AWS omits empty collections even where the
+model marks them required (recorded against AWS: a SendMessageBatch in which nothing
+failed has no ``Failed``; sqskit applies the same rule to ``Successful``).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ def check(shape: Shape | None, value: Any, path: str = "") -> None:
                 raise ShapeMismatch(f"{path}.{name}: None (omit the member instead)")
             check(members[name], item, f"{path}.{name}")
         for name in shape.required_members:
-            if name not in value:
+            if name not in value and members[name].type_name not in ("list", "map"):
                 raise ShapeMismatch(f"{path}.{name}: required by {shape.name} but missing")
     elif kind == "list":
         if not isinstance(value, list):
