@@ -207,7 +207,7 @@ class Queue:
         message.state = INFLIGHT
         self.visible -= 1
         self.inflight += 1
-        self._dead_in_ready += 1  # its place in the ready deque is now stale
+        self._ready_discard(message)
 
     def purge(self, now: float) -> int:
         """Delete every message in the queue; return how many there were."""
@@ -365,6 +365,19 @@ class Queue:
             else:
                 self._dead_in_ready -= 1
         return out
+
+    def _ready_discard(self, message: Message) -> None:
+        """A visible message is hidden again without being delivered: forget its place.
+
+        Lazy deletion cannot be used here: the message will be visible again later, and
+        its old place would then deliver it twice. It returned to visibility recently,
+        so it sits near the tail and the search from the right is short.
+        """
+        ready = self._ready
+        for back, candidate in enumerate(reversed(ready), 1):
+            if candidate is message:
+                del ready[-back]
+                return
 
     def _ready_compact(self) -> None:
         self._ready = deque(m for m in self._ready if m.state == VISIBLE)
