@@ -16,6 +16,7 @@ help:
 	@echo "              (options: PORT=8888 IP=0.0.0.0 NO_BROWSER=1)"
 	@echo "make test   - install everything and run every check (lint, types, tests, notebooks)"
 	@echo "make course - rebuild labs/, solutions/, slides/ and FACILITATOR.md from course/"
+	@echo "              (make course-check, notebooks, browser: the course's parts of make test)"
 	@echo "make bench  - run the benchmarks in bench/ and print the tables"
 
 $(VENV)/.lab: pyproject.toml constraints.txt
@@ -41,9 +42,33 @@ typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
 unit: $(VENV)/.dev
-	$(BIN)/pytest tests
+	$(BIN)/pytest -m "not browser" tests
 
-test: lint typecheck unit
+test: lint typecheck unit course-check notebooks browser
+
+# -- the course (tools/course.py explains each step) ------------------------------------------
+# Notebooks import sqskit from this checkout, whatever the venv's editable install points at.
+COURSE_ENV := PYTHONPATH=$(CURDIR)
+NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--nbval-cell-timeout=120
+
+course: $(VENV)/.dev
+	$(COURSE_ENV) $(BIN)/python tools/course.py build
+
+course-check: $(VENV)/.dev
+	$(COURSE_ENV) $(BIN)/python tools/course.py check
+
+notebooks: $(VENV)/.dev
+	@ls solutions/*.ipynb >/dev/null 2>&1 || { echo "solutions/ is empty: run make course"; exit 1; }
+	$(COURSE_ENV) SQSKIT_PROGRESS_DIR=$$(mktemp -d) $(BIN)/pytest $(NBVAL) solutions
+	$(COURSE_ENV) $(BIN)/python tools/course.py run-labs
+
+# One real-browser test: JupyterLab runs lab 01 in Debian's chromium (never `playwright install`).
+browser: $(VENV)/.dev
+	@test -x /usr/bin/chromium || { echo "installing Debian's chromium (once, about a minute)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends chromium fonts-noto-color-emoji >/dev/null; }
+	$(COURSE_ENV) $(BIN)/pytest -m browser tests/browser
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench

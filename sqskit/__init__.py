@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from .base.clock import RealTimeClock, VirtualClock
 from .base.errors import AwsError
+from .security.policy import Decision, PolicyProblem
 from .world import World, client, default_world, reset
 
 __version__ = "0.1.0"
@@ -23,7 +24,9 @@ __version__ = "0.1.0"
 __all__ = [
     "AwsError",
     "ClientError",
+    "Decision",
     "ParamValidationError",
+    "PolicyProblem",
     "RealTimeClock",
     "VirtualClock",
     "World",

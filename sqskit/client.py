@@ -12,17 +12,31 @@ request is signed or sent:
 
 A third hook on ``before-send`` refuses to send anything, as a guard: a sqskit client
 can never reach real AWS by accident, and needs no credentials.
+
+A sqskit client is also sealed off from the learner's own AWS setup: no ``AWS_*``
+variable (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, ``AWS_DEFAULTS_MODE`` ...) and no
+``~/.aws`` file (config, credentials, custom models) is read, so a broken or real setup
+neither breaks the labs nor leaks into them (its keys, region or endpoint).
 """
 
 from __future__ import annotations
 
 import io
+import os
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
+from botocore.configprovider import (
+    BOTOCORE_DEFAUT_SESSION_VARIABLES,
+    ChainProvider,
+    ConfigValueStore,
+    ConstantProvider,
+    InstanceVarProvider,
+)
+from botocore.loaders import Loader
 
 from .base.identity import Caller
 from .protocol.exchange import exchange
@@ -31,7 +45,16 @@ if TYPE_CHECKING:
     from .world import World
 
 _PARAMS_KEY = "sqskit.params"
-_BOTOCORE = botocore.session.get_session()  # loads service models once per process
+#: one model loader for every client of the process (models load once), reading only
+#: the models shipped with botocore and boto3, never ~/.aws/models
+_LOADER = Loader(extra_search_paths=[Loader.BUILTIN_DATA_PATH], include_default_search_paths=False)
+#: every botocore setting at its built-in default: nothing comes from AWS_* or ~/.aws
+_SETTINGS: dict[str, Any] = {
+    name: spec[2] for name, spec in BOTOCORE_DEFAUT_SESSION_VARIABLES.items()
+}
+_SETTINGS.update(
+    config_file=os.devnull, credentials_file=os.devnull, ignore_configured_endpoint_urls=True
+)
 
 
 class NetworkRefused(RuntimeError):
@@ -54,10 +77,11 @@ def make_client(world: World, service_name: str, caller: Caller) -> Any:
         aws_access_key_id="SQSKIT" + caller.account[-8:] if caller.account.isdigit() else "SQSKIT",
         aws_secret_access_key="sqskit-offline-never-signed",
     )
+    _forget_repeated_search_paths()
     client = session.client(
         service_name,
         config=Config(retries={"max_attempts": 0, "mode": "standard"},
-                      user_agent_extra="sqskit"),
+                      user_agent_extra="sqskit", ignore_configured_endpoint_urls=True),
     )
     service_id = client.meta.service_model.service_id.hyphenize()
     events = client.meta.events
@@ -85,10 +109,18 @@ def make_client(world: World, service_name: str, caller: Caller) -> Any:
 
 
 def _fresh_session() -> botocore.session.Session:
-    """A botocore session sharing the process-wide model loader (fast client creation)."""
+    """A botocore session with the shared loader and settings sealed off from the host."""
     session = botocore.session.Session()
-    session.register_component("data_loader", _BOTOCORE.get_component("data_loader"))
-    # keep sqskit independent of the learner's ~/.aws files and AWS_* variables
-    session.set_config_variable("config_file", "/dev/null/none")
-    session.set_config_variable("credentials_file", "/dev/null/none")
+    session.register_component("data_loader", _LOADER)
+    store = ConfigValueStore({  # what the session sets itself (the region), else the default
+        name: ChainProvider([InstanceVarProvider(name, session), ConstantProvider(value)])
+        for name, value in _SETTINGS.items()
+    })
+    session.register_component("config_store", store)
     return session
+
+
+def _forget_repeated_search_paths() -> None:
+    """boto3 appends its own data folder to the loader once per session: keep it once."""
+    paths = _LOADER.search_paths
+    paths[:] = list(dict.fromkeys(paths))

@@ -11,6 +11,7 @@ same machinery, kept for notebooks: re-running ``sqskit.reset()`` is the reset b
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,11 @@ from .base.clock import DEFAULT_START, VirtualClock
 from .base.identity import DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT, Caller, resolve_principal
 from .base.ids import IdSource
 from .client import make_client
+from .security.policy import Decision
+from .services.access import DecisionLog, PolicyAuthorizer
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.iam.service import IamService
+from .services.kms.service import KmsService  # KMS: keys and envelope encryption
 from .services.sqs.service import SqsService
 
 #: the placeholder account every world uses unless told otherwise
@@ -29,6 +34,8 @@ DEFAULT_REGION = "us-east-1"
 #: service name (as boto3 spells it) -> the class that serves it
 SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
+    "iam": IamService,
+    "kms": KmsService,  # KMS: keys, aliases, key policies, envelope encryption
 }
 
 
@@ -55,6 +62,10 @@ class World:
         self.access: Authorizer = AllowAll()
         self.audit: AuditSink = NoAudit()
         self._services: dict[str, Service] = {}
+        # -- policies: every call is evaluated; decisions are kept for world.explain -----------
+        self.decisions = DecisionLog()
+        self.policies = PolicyAuthorizer(self, self.decisions)
+        self.access = self.policies
 
     # -- services and clients ---------------------------------------------------------------
     def service(self, name: str) -> Service:
@@ -117,8 +128,56 @@ class World:
         )
         return make_client(self, service_name, caller)
 
+    # -- policies: explain a decision, simulate a request ---------------------------------
+    def explain(self, what: Any = None) -> Decision | None:
+        """Why a call was allowed or denied.
+
+        ``what`` is a ``ClientError`` (or an sqskit ``AwsError``), a response
+        dictionary, a request id, or nothing for the latest denial (None if there
+        was none). The answer is a :class:`~sqskit.security.policy.Decision`:
+        print it, or show it in a notebook as a table.
+        """
+        return self.policies.explain(what)
+
+    def simulate(
+        self,
+        principal: str | None,
+        action: str,
+        resource: str,
+        *,
+        resource_policy: str | dict[str, Any] | None = None,
+        identity_policies: list[str | dict[str, Any]] | None = None,
+        context: dict[str, Any] | None = None,
+        at: datetime | float | None = None,
+        source_arn: str | None = None,
+        source_account: str | None = None,
+        **network: Any,
+    ) -> Decision:
+        """The decision AWS would make for a request, without making it (a policy simulator).
+
+        Policies default to the world's own (the caller's IAM policies, the queue's
+        policy); pass documents (JSON text or dicts) to try others. ``network`` takes
+        the same request context as :meth:`client` (``secure_transport``,
+        ``source_ip``, ``source_vpc``, ``source_vpce``); ``at`` sets ``aws:CurrentTime``.
+        """
+        caller = self.caller(principal, **network)
+        if source_arn or source_account:
+            caller = caller.with_context(source_arn=source_arn, source_account=source_account)
+        when = self.clock.now if at is None else (
+            at.timestamp() if isinstance(at, datetime) else float(at))
+        return self.policies.simulate(
+            caller, action, resource, now=when,
+            resource_policy=_as_text(resource_policy),
+            identity_policies=None if identity_policies is None
+            else [_as_text(p) or "" for p in identity_policies],
+            context=context,
+        )
+
     def resolve_caller(self, caller: Caller) -> Caller:
         """Hook: the caller as the world knows it at call time (IAM may enrich it)."""
+        iam = self._services.get("iam")  # policies: a known user/role's real ARN and id
+        if iam is not None and caller.type in ("IAMUser", "AssumedRole"):
+            caller = iam.resolve(caller)  # type: ignore[attr-defined]
         return caller
 
     def __repr__(self) -> str:
@@ -126,6 +185,10 @@ class World:
             f"<World seed={self.seed} account={self.account_id} region={self.region} "
             f"at {self.clock.isoformat()}>"
         )
+
+
+def _as_text(document: str | dict[str, Any] | None) -> str | None:
+    return json.dumps(document) if isinstance(document, dict) else document
 
 
 _default: World | None = None

@@ -19,7 +19,9 @@ Every operation is O(1) or O(log n) in queue depth: visible messages wait in a d
 delayed and in-flight ones in a heap keyed by the instant they become visible (ties by
 sequence number), and age order for retention is kept by a second deque. Deletions are
 lazy: a message marked GONE is skipped when it reaches the front, and the deques are
-compacted when more than half of what they hold is dead.
+compacted when more than half of what they hold is dead. The one exception is a visible
+message hidden again (ChangeMessageVisibility after its timeout ran out): it will be
+visible again later, so it leaves the ready deque at once (:meth:`Queue._ready_discard`).
 
 Simplified: delivery is deterministic. Real standard queues are distributed, so a
 short poll samples a subset of servers (and may return nothing while messages wait),
@@ -178,7 +180,11 @@ class Queue:
         """Hook: FIFO refuses a receipt whose visibility has ended."""
 
     def change_visibility(self, now: float, seq: int, serial: int, timeout: int) -> None:
-        """Make an in-flight message visible again ``timeout`` seconds from now."""
+        """Make an in-flight message visible again ``timeout`` seconds from now.
+
+        Only the newest receipt acts; an older one is refused like a deleted message's
+        (StaleReceipt). What AWS does with a superseded handle here is unverified.
+        """
         self._settle(now)
         message = self.find_receipt(seq, serial)
         if message is None:

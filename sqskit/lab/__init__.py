@@ -1,1 +1,51 @@
-"""sqskit.lab"""
+"""The lab toolkit: checks, hints, progress, widgets, and Snowy's printing service.
+
+::
+
+    import sqskit
+    from sqskit.lab import check, hint, progress, Dashboard, snowy
+
+    world = sqskit.reset(seed=1)          # the reset cell of every lab
+    Dashboard(world)                      # clock controls above a live queue board
+    check("01.2", print_next)             # one line: passed, not yet (with a tip), ...
+    hint("01.2")                          # the next rung of the hint ladder
+    progress()                            # your progress as a table
+
+The widgets (``ClockControls``, ``QueueBoard``, ``MessageTimeline``, ``Dashboard``)
+import ipywidgets on first use; their models live in ``sqskit.lab.models``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import snowy
+from .exercises import check, exercises, hint
+from .feedback import CheckResult, HintResult
+from .tracker import merge_progress, progress, set_learner
+
+_WIDGETS = frozenset({"ClockControls", "Dashboard", "MessageTimeline", "QueueBoard"})
+
+__all__ = [
+    "CheckResult",
+    "ClockControls",
+    "Dashboard",
+    "HintResult",
+    "MessageTimeline",
+    "QueueBoard",
+    "check",
+    "exercises",
+    "hint",
+    "merge_progress",
+    "progress",
+    "set_learner",
+    "snowy",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WIDGETS:
+        from . import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'sqskit.lab' has no attribute {name!r}")

@@ -3,15 +3,18 @@
 This is the seam between transports and services. The in-process boto3 transport
 (``sqskit.client``) calls :func:`exchange` with the parameters botocore validated; an
 HTTP endpoint would call it with the parameters it decoded from the request body.
-Either way the service sees plain, private copies of the parameters, and the reply
-is the wire response plus the dictionary botocore parses from it.
+Either way the service sees plain, private copies of the parameters (a caller who
+changes a dict after the call changes nothing inside sqskit), decoded as they would
+arrive over HTTP: a blob is ``bytes`` even when the caller passed a ``str`` (botocore
+sends a string blob as its UTF-8 bytes). The reply is the wire response plus the
+dictionary botocore parses from it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from botocore.model import OperationModel
+from botocore.model import OperationModel, Shape
 
 from ..base.errors import AwsError
 from ..base.identity import Caller
@@ -31,6 +34,26 @@ def private_copy(value: Any) -> Any:
     return value
 
 
+def decoded_copy(shape: Shape | None, value: Any) -> Any:
+    """A private copy of ``value`` with every blob of ``shape`` as ``bytes``.
+
+    Other blob forms (a file object for a streaming body) are passed through as given.
+    """
+    if shape is None:
+        return private_copy(value)
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: decoded_copy(members.get(k), v) for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [decoded_copy(shape.member, v) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: decoded_copy(shape.value, v) for k, v in value.items()}
+    if kind == "blob" and isinstance(value, str):
+        return value.encode("utf-8")
+    return private_copy(value)
+
+
 def exchange(
     service: Service,
     operation: OperationModel,
@@ -40,7 +63,9 @@ def exchange(
     strict: bool = False,
 ) -> tuple[WireResponse, dict[str, Any]]:
     """Serve ``operation`` for ``caller``; return the wire response and its parsed form."""
-    call = service.new_call(operation.name, private_copy(params), caller)
+    call = service.new_call(
+        operation.name, decoded_copy(operation.input_shape, params), caller
+    )
     clock = service.runtime.clock
     try:
         result = service.handle(call)

@@ -110,8 +110,9 @@ def encode_error(
     namespace = error.namespace
     payload: dict[str, Any] = {
         "__type": f"{namespace}#{error.code}" if namespace else error.code,
-        "message": error.message,
     }
+    if error.message:  # AWS sends no message member at all for e.g. InvalidCiphertextException
+        payload["message"] = error.message
     body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     headers = _headers(request_id, now, _json_content_type(operation), body)
     if "awsQueryCompatible" in operation.service_model.metadata:

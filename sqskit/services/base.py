@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from ..base.clock import VirtualClock
-from ..base.errors import AwsError, InternalFailure
+from ..base.errors import AccessDenied, AwsError, InternalFailure
 from ..base.identity import Caller
 from ..base.ids import IdSource
 
@@ -164,6 +164,16 @@ class Service:
             context=context,
             resource_policy_required=resource_policy_required,
         )
+
+    def access_denied(self, decision: Any) -> AwsError:
+        """The error this service returns when a policy denies a call.
+
+        ``decision`` is a :class:`~sqskit.security.policy.Decision`; a service overrides
+        this to raise its own AccessDenied shape (SQS lower-cases the action in the
+        message, KMS has ``AccessDeniedException``). The decision rides along as
+        ``detail`` for the learner and never reaches the wire.
+        """
+        return AccessDenied(decision.message(), detail=decision)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

@@ -73,6 +73,11 @@ READABLE = frozenset(SETTABLE) | frozenset(COMPUTED) | {"All"}
 
 Validator = Callable[[str, str], str]
 
+#: recorded against AWS: SSE-KMS and SSE-SQS asked for in the same call
+ONE_SSE_TYPE = (
+    "You can use one type of server-side encryption (SSE) at one time. You can either enable "
+    "KMS SSE or SQS SSE."
+)
 #: how a standard queue refuses a FIFO-only attribute (recorded against AWS)
 _NOT_ON_STANDARD = {
     "DeduplicationScope": "You can specify the DeduplicationScope only when FifoQueue is set "
@@ -115,6 +120,8 @@ def validate(
         if validators and name in validators:
             value = validators[name](name, value)
         out[name] = value
+    if out.get("KmsMasterKeyId") and out.get("SqsManagedSseEnabled") == "true":
+        raise InvalidAttributeName(ONE_SSE_TYPE)
     return out
 
 

@@ -7,6 +7,12 @@ Whole-request errors (AWS, recorded): no entries (EmptyBatchRequest), more than 
 ``Failed`` with its code and ``SenderFault: true`` while the other entries go through;
 the call itself returns HTTP 200. Batch calls are authorized as their single forms
 (``sqs:SendMessage`` ...): IAM has no ``sqs:SendMessageBatch`` action.
+
+A ChangeMessageVisibilityBatch entry without ``VisibilityTimeout``: the model makes the
+member optional, so boto3 sends it, and what AWS then does is unverified. sqskit treats
+each entry as the ChangeMessageVisibility request it stands for, which requires the
+value, and fails that entry with MissingParameter (:data:`MISSING_VISIBILITY`): code
+that works here then also works on AWS.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from ...base.errors import (
     BatchRequestTooLong,
     EmptyBatchRequest,
     InvalidBatchEntryId,
+    SqsMissingParameter,
     TooManyEntriesInBatchRequest,
 )
 from ..base import Call
@@ -29,6 +36,8 @@ from .messaging import MessageActions
 from .queues import QueueRecord
 
 MAX_ENTRIES = 10
+#: the per-entry failure for a visibility change without a value (see the module docstring)
+MISSING_VISIBILITY = "The request must contain the parameter VisibilityTimeout."
 _ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
@@ -57,7 +66,8 @@ def check_entries(entries: list[dict[str, Any]], kind: str) -> None:
 def _entry_size(entry: dict[str, Any]) -> int:
     size = len(entry["MessageBody"].encode("utf-8", "surrogatepass"))
     for name, value in (entry.get("MessageAttributes") or {}).items():
-        size += len(name.encode()) + len(value.get("DataType", "").encode())
+        size += len(name.encode("utf-8", "surrogatepass")) + len(
+            value.get("DataType", "").encode("utf-8", "surrogatepass"))
         if "BinaryValue" in value:
             size += len(value["BinaryValue"] or b"")
         else:
@@ -122,9 +132,9 @@ class BatchActions(MessageActions):
 
         def change(entry: dict[str, Any]) -> dict[str, Any]:
             timeout = entry.get("VisibilityTimeout")
-            self._change_one(call, record, entry["ReceiptHandle"],
-                             record.int_attribute("VisibilityTimeout") if timeout is None
-                             else timeout)
+            if timeout is None:
+                raise SqsMissingParameter(MISSING_VISIBILITY)
+            self._change_one(call, record, entry["ReceiptHandle"], timeout)
             return {"Id": entry["Id"]}
 
         return self._each(Entries, change)

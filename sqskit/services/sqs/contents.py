@@ -4,14 +4,21 @@ AWS rules (../shared/reference/sqs-semantics.md sections 1, 2, 4, 5):
 
 * The body and String attribute values may only use the XML 1.0 characters
   ``#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF``; anything else
-  rejects the whole message with InvalidMessageContents.
+  rejects the whole message (InvalidMessageContents for the body).
 * Body plus every attribute's name, type and value count toward the size limit
   (1 MiB, or the queue's smaller ``MaximumMessageSize``); system attributes do not.
-* At most 10 message attributes; names from ``A-Za-z0-9_-.``, up to 256 characters,
-  not starting with ``AWS.``/``Amazon.`` (any case), not starting or ending with ``.``
-  and without ``..``; types ``String``, ``Number``, ``Binary`` with an optional
-  ``.label`` suffix; values must not be empty.
+* At most 10 message attributes; names from letters, digits, ``_``, ``-`` and ``.``, up
+  to 256 characters, not starting with ``AWS.``/``Amazon.`` (any case), not starting or
+  ending with ``.`` and without ``..``; types ``String``, ``Number``, ``Binary`` with an
+  optional ``.label`` suffix; values must not be empty.
 * The only system attribute a producer may send is ``AWSTraceHeader`` (a String).
+
+Recorded against AWS: ``attr.1øßä`` is a valid name (the guide says ``A-Z a-z 0-9``, but
+AWS accepts any Unicode letter or digit, while ``§``, ``!`` or ``(`` are refused); a String
+value with a forbidden character fails with InvalidParameterValue, not with the body's
+InvalidMessageContents; an empty value gets "must contain a non-empty value of type".
+Unverified wording (kept in one place here, easy to change): the invalid name, invalid
+type, bad number and forbidden-character messages.
 """
 
 from __future__ import annotations
@@ -32,8 +39,11 @@ MAX_ATTRIBUTES = 10
 MAX_ATTRIBUTE_NAME = 256
 
 _INVALID_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
-_DATA_TYPE = re.compile(r"^(String|Number|Binary)(\.[^\s]*)?$")
+_ATTRIBUTE_NAME = re.compile(r"^[\w.-]+$")  # \w: Unicode letters and digits, and "_"
+_DATA_TYPE = re.compile(r"^(String|Number|Binary)(\..+)?$", re.DOTALL)
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+#: the magnitudes a Number attribute may have (10^-128 .. 10^126), zero aside
+NUMBER_RANGE = (Decimal("1e-128"), Decimal("1e126"))
 ALLOWED_CHARACTERS = "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
 
 
@@ -50,10 +60,12 @@ def check_body(body: str) -> int:
     return len(body.encode("utf-8", "surrogatepass"))
 
 
-def check_size(size: int, limit: int) -> None:
+def check_size(size: int, limit: int, *, batch: bool = False) -> None:
+    """The size rule; a batch entry words it differently (both recorded against AWS)."""
     if size > limit:
+        verb = "cannot be validated" if batch else "are invalid"
         raise SqsInvalidParameterValue(
-            f"One or more parameters are invalid. Reason: Message must be shorter than "
+            f"One or more parameters {verb}. Reason: Message must be shorter than "
             f"{limit} bytes."
         )
 
@@ -87,30 +99,26 @@ def check_attributes(attributes: Mapping[str, Mapping[str, Any]] | None) -> int:
                 f"Message (user) attribute '{name}' uses list values, which SQS reserves "
                 f"for future use."
             )
+        field = "BinaryValue" if base == "Binary" else "StringValue"
+        raw = value.get(field)
+        if raw is None or len(raw) == 0:
+            raise SqsInvalidParameterValue(
+                f"Message (user) attribute '{name}' must contain a non-empty value of type "
+                f"'{base}'."
+            )
         if base == "Binary":
-            raw = value.get("BinaryValue")
-            if not raw:
-                raise SqsInvalidParameterValue(
-                    f"The message attribute '{name}' with type 'Binary' must use field "
-                    f"'Binary'."
-                )
             payload = len(raw)
         else:
-            text = value.get("StringValue")
-            if text is None or text == "":
+            bad = _INVALID_CHARS.search(raw)
+            if bad is not None:
                 raise SqsInvalidParameterValue(
-                    f"The message attribute '{name}' with type '{base}' must use field 'String'."
+                    f"Invalid binary character '#x{ord(bad.group()):X}' was found in the "
+                    f"value of message (user) attribute '{name}', the set of allowed "
+                    f"characters is {ALLOWED_CHARACTERS}"
                 )
             if base == "Number":
-                _check_number(name, text)
-            bad = _INVALID_CHARS.search(text)
-            if bad is not None:
-                raise InvalidMessageContents(
-                    f"Invalid binary character '#x{ord(bad.group()):X}' was found in the "
-                    f"message attribute '{name}', the set of allowed characters is "
-                    f"{ALLOWED_CHARACTERS}"
-                )
-            payload = len(text.encode("utf-8", "surrogatepass"))
+                _check_number(name, raw)
+            payload = len(raw.encode("utf-8", "surrogatepass"))
         size += len(name.encode()) + len(data_type.encode()) + payload
     return size
 
@@ -137,18 +145,26 @@ def _check_attribute_name(name: str) -> None:
 
 
 def _check_number(name: str, text: str) -> None:
+    """A Number is a decimal literal: 38 significant digits, magnitude 10^-128..10^126."""
     try:
-        number = Decimal(text)
+        number = Decimal(text) if _NUMBER.match(text) else None
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite():
+    if number is None:
         raise SqsInvalidParameterValue(
             f"Can't cast the value of message (user) attribute '{name}' to a number."
         )
-    digits = number.normalize().as_tuple().digits
+    # count significant digits without rounding (Decimal's context keeps only 28)
+    digits = "".join(map(str, number.as_tuple().digits)).strip("0")
     if len(digits) > 38:
         raise SqsInvalidParameterValue(
             f"Value of message (user) attribute '{name}' has more than 38 digits of precision."
+        )
+    low, high = NUMBER_RANGE
+    if number != 0 and not low <= abs(number) <= high:
+        raise SqsInvalidParameterValue(
+            f"Value of message (user) attribute '{name}' is outside the range of a Number "
+            f"(10^-128 to 10^+126)."
         )
 
 
@@ -167,13 +183,18 @@ def check_system_attributes(attributes: Mapping[str, Mapping[str, Any]] | None) 
 
 
 def select(names: Iterable[str] | None, available: Mapping[str, Any]) -> dict[str, Any]:
-    """The attributes a receive asked for: exact names, ``All``, ``.*`` or ``prefix.*``."""
+    """The attributes a receive asked for: exact names, ``All``, ``*``, ``.*`` or ``pre.*``.
+
+    Recorded against AWS: ``Hel.*`` returns ``Hello`` and ``Help.Me`` (the ``.*`` is a
+    wildcard, not a ``.`` followed by anything), ``Help`` does not return ``Help.Me``, and
+    names that could never exist (``AWS.``, ``..foo``) return nothing, without an error.
+    """
     wanted = list(names or ())
     if not wanted or not available:
         return {}
-    if "All" in wanted or ".*" in wanted:
+    if "All" in wanted or "*" in wanted or ".*" in wanted:
         return dict(available)
-    prefixes = tuple(n[:-1] for n in wanted if n.endswith(".*"))
+    prefixes = tuple(n[:-2] for n in wanted if n.endswith(".*"))
     exact = set(wanted)
     return {
         name: value

@@ -10,12 +10,14 @@ attributes change).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ...base.arns import parse_queue_url
-from ...base.errors import QueueDoesNotExist
+from ...base.errors import AwsError, QueueDoesNotExist, SqsAccessDenied
 from ...engine.queue import Queue
 from ..base import Call, Runtime, Service
 from . import attributes as attrs
+from .policy import validate_policy_attribute
 from .queues import QueueRecord
 
 
@@ -46,18 +48,34 @@ class SqsCore(Service):
         record = self.queues.get(name)
         return record if record is not None and record.arn == arn else None
 
-    def _authorize_queue(self, call: Call, action: str, record: QueueRecord) -> None:
+    def _authorize_queue(
+        self, call: Call, action: str, record: QueueRecord,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        if record.tags:  # aws:ResourceTag/<key> for tag-based (ABAC) conditions
+            context = {**{f"aws:ResourceTag/{k}": v for k, v in record.tags.items()},
+                       **(context or {})}
         self.authorize(
             call, action, record.arn, resource_policy=record.policy,
-            resource_account=record.account,
+            resource_account=record.account, context=context,
         )
+
+    # -- policies (sqskit.services.access) -------------------------------------------------
+    def access_denied(self, decision: Any) -> AwsError:
+        """SQS's AccessDenied: HTTP 403, the action lower-cased (recorded against AWS)."""
+        return SqsAccessDenied(decision.message(lowercase_action=True), detail=decision)
+
+    def policy_for(self, arn: str) -> str | None:
+        """The queue policy of the queue ``arn`` names (for ``world.simulate``)."""
+        record = self.queue_by_arn(arn)
+        return record.policy if record is not None else None
 
     # -- hooks that later layers extend (FIFO engine, SSE, redrive) ----------------------------
     def _new_engine(self, name: str, attributes: dict[str, str]) -> Queue:
         return Queue(name)
 
     def _attribute_validators(self) -> dict[str, attrs.Validator]:
-        return {}
+        return {"Policy": validate_policy_attribute}
 
     def _check_attribute_changes(
         self, call: Call, arn: str, fifo: bool, current: Mapping[str, str],

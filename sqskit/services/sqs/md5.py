@@ -6,6 +6,10 @@ length + data type (custom suffix included), one transport byte (1 = String/Numb
 2 = Binary), length + value (UTF-8 text or raw bytes). ``MD5OfMessageSystemAttributes``
 uses the same layout (unverified against AWS; it matches peer emulators).
 boto3 does not check these, but the Java, JavaScript, Ruby and Go SDKs do.
+
+Names are sorted as Java and JavaScript compare strings (by UTF-16 code units); that
+differs from sorting by code point only for names mixing characters above U+FFFF with
+characters from U+E000 to U+FFFF.
 Source: ../shared/reference/md5-and-wire.md sections 1-3 (with test vectors).
 """
 
@@ -28,7 +32,7 @@ def _field(data: bytes) -> bytes:
 def md5_of_attributes(attributes: Mapping[str, Mapping[str, Any]]) -> str:
     """MD5 over message attributes in the ``{"name": {"DataType": ..., ...}}`` form."""
     buffer = bytearray()
-    for name in sorted(attributes):
+    for name in sorted(attributes, key=lambda n: n.encode("utf-16-be", "surrogatepass")):
         value = attributes[name]
         data_type = value["DataType"]
         buffer += _field(name.encode("utf-8"))

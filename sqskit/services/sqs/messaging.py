@@ -19,11 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...base.errors import (
-    ReceiptHandleIsInvalid,
-    SqsInvalidParameterValue,
-    invalid_value,
-)
+from ...base.errors import ReceiptHandleIsInvalid, invalid_value
 from ...engine.message import Message
 from ...engine.queue import StaleReceipt, VisibilityBeyondLimit
 from ..base import Call
@@ -103,13 +99,7 @@ class MessageActions(SqsCore):
         system = entry.get("MessageSystemAttributes") or None
         size = contents.check_body(body) + contents.check_attributes(attributes)
         contents.check_system_attributes(system)
-        limit = record.int_attribute("MaximumMessageSize")
-        if size > limit:
-            verb = "cannot be validated" if batch else "are invalid"
-            raise SqsInvalidParameterValue(
-                f"One or more parameters {verb}. Reason: Message must be shorter than "
-                f"{limit} bytes."
-            )
+        contents.check_size(size, record.int_attribute("MaximumMessageSize"), batch=batch)
         options = self._send_options(call, record, entry, batch=batch)
         message = Message(
             self.runtime.ids.counter("message"),
@@ -196,11 +186,13 @@ class MessageActions(SqsCore):
             "MD5OfBody": md5_of_body(body),
             "Body": body,
         }
-        if system_names:
-            out["Attributes"] = contents.select(
+        if system_names:  # an empty map is omitted, as AWS omits every empty collection
+            chosen_system = contents.select(
                 ["All"] if "All" in system_names else system_names,
                 self.system_attributes(record, message),
             )
+            if chosen_system:
+                out["Attributes"] = chosen_system
         chosen = contents.select(attribute_names, message.attributes or {})
         if chosen:
             out["MD5OfMessageAttributes"] = md5_of_attributes(chosen)
@@ -264,5 +256,5 @@ class MessageActions(SqsCore):
             record.engine.change_visibility(call.now, seq, serial, timeout)
         except StaleReceipt as stale:
             raise invalid_value("ReceiptHandle", handle, str(stale)) from None
-        except VisibilityBeyondLimit as limit:
-            raise invalid_value("VisibilityTimeout", timeout, str(limit)) from None
+        except VisibilityBeyondLimit as limit:  # AWS's wording has no final full stop
+            raise invalid_value("VisibilityTimeout", timeout, str(limit), end="") from None

@@ -18,6 +18,7 @@ from typing import Any
 from ...base.errors import OverLimit, SqsInvalidParameterValue, invalid_value
 from ..base import Call
 from .core import SqsCore
+from .policy import check_queue_policy
 
 _LABEL = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 GRANTABLE = frozenset({
@@ -73,7 +74,9 @@ class PermissionActions(SqsCore):
             "Action": actions[0] if len(actions) == 1 else actions,
             "Resource": record.arn,
         })
-        record.attributes["Policy"] = json.dumps(document, separators=(",", ":"))
+        text = json.dumps(document, separators=(",", ":"))
+        check_queue_policy(text)  # the policy quotas (OverLimit) hold for AddPermission too
+        record.attributes["Policy"] = text
         record.last_modified_at = call.now
         self._apply_attributes(record)
 

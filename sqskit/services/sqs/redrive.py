@@ -227,7 +227,9 @@ class RedriveActions(MessageActions):
             start = next((i for i, name in enumerate(names) if name > after), len(names))
         limit = MaxResults or MAX_LIST_RESULTS
         page = names[start : start + limit]
-        result: dict[str, Any] = {"queueUrls": [self.queues[name].url for name in page]}
+        result: dict[str, Any] = {}
+        if page:  # AWS omits an empty list, even this required one
+            result["queueUrls"] = [self.queues[name].url for name in page]
         if MaxResults is not None and start + limit < len(names):
             result["NextToken"] = _encode_token(page[-1])
         return result

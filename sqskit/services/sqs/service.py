@@ -28,6 +28,7 @@ from ...base.errors import (
 )
 from ..base import Call
 from . import attributes as attrs
+from .encryption import EncryptionActions
 from .fifo import FifoActions
 from .movetasks import MoveTaskActions
 from .permissions import PermissionActions
@@ -40,12 +41,13 @@ PURGE_COOLDOWN = 60
 MAX_LIST_RESULTS = 1000
 
 
-class SqsService(MoveTaskActions, FifoActions, PermissionActions):
+class SqsService(MoveTaskActions, EncryptionActions, FifoActions, PermissionActions):
     """The SQS service of one world (one account, one region).
 
     Its actions come from mixins, one theme each: ``movetasks.py`` (message move
-    tasks) on ``redrive.py`` (dead-letter queues), ``fifo.py`` (FIFO rules) on
-    ``batches.py`` on ``messaging.py``, and ``permissions.py``.
+    tasks) on ``redrive.py`` (dead-letter queues), ``encryption.py`` (SSE) around
+    ``fifo.py`` (FIFO rules), both on ``batches.py`` on ``messaging.py``; and
+    ``permissions.py``.
     """
 
     # -- CreateQueue -----------------------------------------------------------------------
@@ -61,7 +63,7 @@ class SqsService(MoveTaskActions, FifoActions, PermissionActions):
                        resource_account=self.runtime.account_id)
         if tags:
             self.authorize(call, "sqs:TagQueue", record_arn,
-                           resource_account=self.runtime.account_id)
+                           resource_account=self.runtime.account_id, context=_tag_keys(tags))
             self._check_tags(tags)
         checked = attrs.validate(
             given, fifo=fifo, creating=True, validators=self._attribute_validators()
@@ -191,9 +193,13 @@ class SqsService(MoveTaskActions, FifoActions, PermissionActions):
             "CreatedTimestamp": str(int(record.created_at)),
             "LastModifiedTimestamp": str(int(record.last_modified_at)),
         }
+        kms = bool(record.attributes.get("KmsMasterKeyId"))
         for name, value in record.attributes.items():
-            if value != "" or name not in ("Policy", "RedrivePolicy", "RedriveAllowPolicy"):
-                out[name] = value
+            if value == "" and name in ("Policy", "RedrivePolicy", "RedriveAllowPolicy"):
+                continue
+            if name == "KmsDataKeyReusePeriodSeconds" and not kms:
+                continue  # recorded against AWS: listed only while a KMS key is set
+            out[name] = value
         return out
 
     def set_queue_attributes(
@@ -237,13 +243,14 @@ class SqsService(MoveTaskActions, FifoActions, PermissionActions):
     # -- tags --------------------------------------------------------------------------------
     def tag_queue(self, call: Call, QueueUrl: str, Tags: dict[str, str]) -> None:
         record = self.queue_by_url(QueueUrl)
-        self._authorize_queue(call, "sqs:TagQueue", record)
+        self._authorize_queue(call, "sqs:TagQueue", record, _tag_keys(Tags))
         self._check_tags(Tags)
         record.tags.update(Tags)
 
     def untag_queue(self, call: Call, QueueUrl: str, TagKeys: list[str]) -> None:
         record = self.queue_by_url(QueueUrl)
-        self._authorize_queue(call, "sqs:UntagQueue", record)
+        self._authorize_queue(call, "sqs:UntagQueue", record,
+                              {"aws:TagKeys": tuple(TagKeys)})
         for key in TagKeys:
             record.tags.pop(key, None)
 
@@ -270,6 +277,11 @@ class SqsService(MoveTaskActions, FifoActions, PermissionActions):
 
     def __repr__(self) -> str:
         return f"<SqsService {len(self.queues)} queues>"
+
+
+def _tag_keys(tags: dict[str, str]) -> dict[str, Any]:
+    """The condition keys of a tagging request: ``aws:TagKeys``, ``aws:RequestTag/<key>``."""
+    return {"aws:TagKeys": tuple(tags), **{f"aws:RequestTag/{k}": v for k, v in tags.items()}}
 
 
 def _encode_token(name: str) -> str:

@@ -9,7 +9,8 @@ or expired by retention (AWS: a dead-letter move and a redrive never copy nor lo
 message; a standard dead-letter queue expires messages by their first enqueue time,
 so retention is short here to make expiry happen). The places are read from the
 queues themselves and from the events the engines emit; bodies are unique, so a body
-names one message through its moves.
+names one message through its moves. Bodies are stored sealed (SSE-SQS, the default), so
+they are read through the service's ``peek_body``: a moved message stays readable.
 
 The machine runs once with standard queues and once with FIFO queues.
 """
@@ -66,7 +67,7 @@ class Conservation(RuleBasedStateMachine):
 
     def _observe(self, event: str, message, now: float) -> None:
         if event in FINAL:
-            self.final[message.body] += 1
+            self.final[self.world.sqs.peek_body(message)] += 1
 
     # -- rules -------------------------------------------------------------------------------
     @rule(group=st.sampled_from("ab"))
@@ -149,7 +150,7 @@ class Conservation(RuleBasedStateMachine):
         for url in self.urls.values():
             engine = self.world.sqs.queues[url.rsplit("/", 1)[1]].engine
             engine.counts(self.world.clock.now)  # let retention act up to now
-            live.update(message.body for message in engine.messages())
+            live.update(self.world.sqs.peek_body(message) for message in engine.messages())
         for body in self.accepted:
             assert live[body] + self.final[body] == 1, (
                 f"{body}: {live[body]} live copies, {self.final[body]} final places")

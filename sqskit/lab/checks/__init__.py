@@ -1,0 +1,8 @@
+"""The checks of every lab; importing this package registers them (see ``exercises.py``).
+
+One module per lab (``labNN.py``); titles and hint ladders are in ``../hints/labNN.json``.
+"""
+
+from . import lab00, lab01, lab02, lab03, lab04
+
+__all__ = ["lab00", "lab01", "lab02", "lab03", "lab04"]

@@ -1,0 +1,1 @@
+"""AWS Identity and Access Management: users, roles and their policies (``world.client("iam")``)."""

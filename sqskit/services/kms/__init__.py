@@ -1,0 +1,1 @@
+"""AWS KMS, served by sqskit: symmetric keys, aliases, key policies, envelope encryption."""

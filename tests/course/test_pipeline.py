@@ -1,0 +1,201 @@
+"""The course pipeline: one source per lab -> student and solution notebooks, decks, guide."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import course
+from tools.coursebuild import deck, guide, notebooks, source
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HEADER = '''# ---
+# jupyter:
+#   kit:
+#     lab: "98"
+#     title: "A test lab"
+#     minutes: {learning: 10, teaching: 15}
+#     objectives: [Learn]
+#     keypoints: [Learned]
+# ---
+'''
+
+
+def write_lab(tmp_path: Path, body: str, name: str = "98_test.py") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+EXERCISE = '''
+# %%
+def f(x):
+    """Double x."""
+    ### BEGIN SOLUTION
+    secret_value = x * 2
+    return secret_value
+    ### END SOLUTION
+
+# %%
+### BEGIN SOLUTION
+answer = 42
+other: int = 7
+### END SOLUTION
+print(answer)
+
+# %%
+check("98.1", f)
+
+# %% [markdown] tags=["facilitator"]
+# Watch for off-by-one.
+
+# %% [markdown] tags=["slide"]
+# ## A slide
+# ---
+# ## Another slide
+
+# %% [markdown] tags=["notes"]
+# Say hello.
+'''
+
+
+def test_a_stub_replaces_each_solution_region(tmp_path) -> None:
+    """Inside a function the stub raises NotImplementedError; at the top level it assigns
+    ... to each name the solution assigns, so later cells still run."""
+    lab = source.read(write_lab(tmp_path, EXERCISE))
+    function, top = lab.cells[0], lab.cells[1]
+    assert function.student.splitlines()[2:] == [
+        "    # YOUR CODE HERE", "    raise NotImplementedError"]
+    assert top.student.splitlines() == ["# YOUR CODE HERE", "answer = ...", "other = ...",
+                                        "print(answer)"]
+    assert "### BEGIN" not in function.solution and "secret_value = x * 2" in function.solution
+
+
+@pytest.mark.parametrize("body, message", [
+    ("# %%\n### BEGIN SOLUTION\nx = 1\n", "BEGIN SOLUTION without END"),
+    ("# %%\nx = 1\n### END SOLUTION\n", "END SOLUTION without BEGIN"),
+    ("# %%\n### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "inside another"),
+    ("# %%\n## BEGIN SOLUTION\nx = 1\n## END SOLUTION\n", "malformed marker"),
+    ("# %% [markdown]\n# ### BEGIN SOLUTION\n", "belong in code cells"),
+    ("# %% tags=[\"slides\"]\nx = 1\n", "unknown tag"),
+])
+def test_the_build_refuses_unbalanced_or_misspelt_markers(tmp_path, body, message) -> None:
+    """A missing END would leak an answer; a misspelt marker would silently keep one."""
+    with pytest.raises(source.SourceError, match=message):
+        source.read(write_lab(tmp_path, body))
+
+
+def test_the_build_refuses_a_header_without_the_lab_metadata(tmp_path) -> None:
+    """Objectives, minutes and key points are required: the guide is built from them."""
+    path = tmp_path / "98_bare.py"
+    path.write_text("# %%\nx = 1\n", encoding="utf-8")
+    with pytest.raises(source.SourceError, match="lacks kit"):
+        source.read(path)
+
+
+def test_the_student_notebook_has_stubs_no_outputs_and_no_facilitator_notes(tmp_path) -> None:
+    """labs/ gets stubs, no outputs, no facilitator or speaker notes; both notebooks are
+    marked generated and tag check cells for nbval."""
+    lab = source.read(write_lab(tmp_path, EXERCISE))
+    student = notebooks.build(lab, "lab", "98.1")
+    solution = notebooks.build(lab, "solution", "98.1")
+    text = "\n".join(c.source for c in student.cells)
+    assert "secret_value" not in text and "Watch for off-by-one" not in text
+    assert "Say hello" not in text
+    assert "Facilitator note" in "\n".join(c.source for c in solution.cells)
+    assert all(c.get("outputs", []) == [] for c in student.cells)
+    assert student.metadata["kit"]["generated"] is True
+    checks = [c for c in student.cells if c.source.startswith("check(")]
+    assert checks[0].metadata["tags"] == ["nbval-check-output"]
+    assert [c.id for c in student.cells] == [f"cell-{n:02d}" for n in range(len(student.cells))]
+
+
+def test_the_leak_check_finds_an_answer_line_in_a_student_notebook(tmp_path) -> None:
+    """Any line that only the solution has is a leak if it shows up in labs/."""
+    lab = source.read(write_lab(tmp_path, EXERCISE))
+    student = notebooks.build(lab, "lab", "98.1")
+    assert course.leaks(lab, student) == []
+    student.cells[1].source += "\n    secret_value = x * 2"
+    assert course.leaks(lab, student) == [
+        "labs/98_test.ipynb cell 1: leaks 'secret_value = x * 2'"]
+
+
+def test_executed_solutions_are_normalised_to_stable_bytes() -> None:
+    """Widget views (random model ids) are dropped, leaving the text twin; split stream
+    outputs are merged; the kernel's version details are fixed."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+        nbformat.v4.new_output("execute_result", data={
+            "text/plain": "twin", notebooks.WIDGET_VIEW: {"model_id": "random"}},
+            execution_count=1),
+    ]
+    nb.cells = [cell]
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    notebooks.normalise(nb)
+    assert [o.get("text") for o in cell.outputs] == ["a\nb\n", None]
+    assert cell.outputs[1].data == {"text/plain": "twin"}
+    assert "version" not in nb.metadata["language_info"]
+
+
+def test_a_deck_has_title_slides_notes_exercises_and_key_points(tmp_path) -> None:
+    """Slide cells (split at ---) become slides, a notes cell annotates the slide before."""
+    lab = source.read(write_lab(tmp_path, EXERCISE))
+    slides = deck.slides_of(lab, [("98.1", "Double it")])
+    bodies = [body for _, body, _ in slides]
+    assert "A test lab" in bodies[0]
+    assert any("A slide" in b for b in bodies) and any("Another slide" in b for b in bodies)
+    assert "Say hello" in slides[bodies.index(next(b for b in bodies if "Another" in b))][2]
+    assert "Double it" in bodies[-2] and "Learned" in bodies[-1]
+
+
+EXTERNAL = re.compile(r"https?://(?!127\.0\.0\.1|localhost)[^\s\"'<>)]+")
+
+
+def test_the_committed_decks_load_nothing_from_the_network() -> None:
+    """A deck opens offline: no http(s) URL to another host anywhere in it."""
+    decks = sorted((ROOT / "slides").glob("*.html"))
+    assert decks, "slides/ is empty: run make course"
+    for path in decks:
+        assert EXTERNAL.findall(path.read_text(encoding="utf-8")) == [], path.name
+
+
+def test_the_url_scan_would_notice_a_cdn_link() -> None:
+    """The offline test is not vacuous."""
+    assert EXTERNAL.findall('<script src="https://cdn.jsdelivr.net/x.js">')
+
+
+def test_the_guide_plans_both_agendas_from_the_teaching_minutes(tmp_path) -> None:
+    """Labs fill the half day in order, with breaks; what does not fit is named."""
+    labs = []
+    for number, minutes in (("91", 60), ("92", 60), ("93", 60), ("94", 60)):
+        path = tmp_path / f"{number}_x.py"
+        path.write_text(HEADER.replace('"98"', f'"{number}"').replace(
+            "teaching: 15", f"teaching: {minutes}"), encoding="utf-8")
+        labs.append(source.read(path))
+    text = guide.render(labs, {})
+    half = text.split("### Half day")[1].split("### Full day")[0]
+    assert "| 09:10 | 10:10 | Lab 91" in half and "Break" in half
+    assert "self-study" in half and "Lab 94" in half
+    full = text.split("### Full day")[1]
+    assert "Lunch" in full and "self-study" not in full.split("## Lab")[0]
+
+
+def test_every_lab_in_the_build_list_exists_and_parses() -> None:
+    """course/labs.txt names only sources that parse, and every check call names a
+    registered exercise of its lab (and every exercise is checked)."""
+    known = course.registry()
+    for lab in course.read_labs():
+        assert course.validate(lab, known.get(lab.lab, [])) == [], lab.stem
+
+
+def test_every_course_source_parses_even_when_not_built() -> None:
+    """Sources waiting for engine features still have balanced markers and metadata."""
+    for path in sorted((ROOT / "course").glob("[0-9][0-9]_*.py")):
+        assert source.read(path).lab == path.name[:2]

@@ -1,0 +1,126 @@
+"""FACILITATOR.md: the facilitator's guide, generated from the lab sources and the checks.
+
+Per lab: objectives, learning and teaching minutes, the exercises with the mistakes
+their checks recognise (the same list that drives the learners' tips, read from the
+checks registry), the ``facilitator`` notes of the source in order, discussion
+prompts and key points. Up front: a table of the labs and two agendas (half day,
+full day) computed from the teaching minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .source import LabSource
+
+INTRO_MINUTES = 10
+BREAK_MINUTES = 15
+WORK_BEFORE_BREAK = 90  # minutes of teaching before a break
+HALF_DAY = 210  # 09:00 to 12:30
+FULL_DAY_MORNING = 210  # 09:00 to 12:30, then lunch
+LUNCH_MINUTES = 60
+FULL_DAY_AFTERNOON = 210  # 13:30 to 17:00
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    id: str
+    title: str
+    mistakes: dict[str, str]
+
+
+def _clock(minutes: int) -> str:
+    return f"{9 + minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _plan(labs: list[LabSource], sessions: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
+    """Rows ``| start | end | what |`` for labs placed into ``(start, length)`` sessions."""
+    rows, left = [], list(labs)
+    for index, (start, length) in enumerate(sessions):
+        now, end, since_break = start, start + length, 0
+        if index == 0:
+            rows.append(f"| {_clock(now)} | {_clock(now + INTRO_MINUTES)} | Welcome, set-up "
+                        "check (`make lab` opens JupyterLab) |")
+            now += INTRO_MINUTES
+        while left:
+            lab = left[0]
+            need = int(lab.meta["minutes"]["teaching"])
+            if since_break + need > WORK_BEFORE_BREAK and since_break and \
+                    now + BREAK_MINUTES + need <= end:
+                rows.append(f"| {_clock(now)} | {_clock(now + BREAK_MINUTES)} | Break |")
+                now += BREAK_MINUTES
+                since_break = 0
+            if now + need > end:
+                break
+            rows.append(f"| {_clock(now)} | {_clock(now + need)} | Lab {lab.lab} · "
+                        f"{lab.meta['title']} |")
+            now += need
+            since_break += need
+            left.pop(0)
+        if left and index + 1 < len(sessions):
+            nxt = sessions[index + 1][0]
+            rows.append(f"| {_clock(now)} | {_clock(nxt)} | Lunch (and catch-up) |")
+    return rows, [f"Lab {lab.lab} · {lab.meta['title']}" for lab in left]
+
+
+def agenda(title: str, labs: list[LabSource], sessions: list[tuple[int, int]]) -> list[str]:
+    rows, left = _plan(labs, sessions)
+    out = [f"### {title}", "", "| Start | End | What |", "|---|---|---|", *rows, ""]
+    if left:
+        out += ["Does not fit; give as self-study (the notebooks are self-paced): "
+                + "; ".join(left) + ".", ""]
+    return out
+
+
+def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]]) -> str:
+    out = [
+        "<!-- generated from course/*.py and sqskit/lab/checks by tools/course.py: "
+        "edit those, then run make course -->",
+        "# Facilitator guide",
+        "",
+        "Everything here is generated from the lab sources (`course/`) and the checks "
+        "(`sqskit/lab/checks/`). Learners work in `labs/` (`make lab`); the executed "
+        "answers are in `solutions/`; the slide decks are in `slides/` (open "
+        "`slides/index.html`; N shows speaker notes).",
+        "",
+        "## The labs at a glance",
+        "",
+        "| Lab | Title | Learning (min) | Teaching (min) | Exercises |",
+        "|---|---|---|---|---|",
+    ]
+    for lab in labs:
+        minutes = lab.meta["minutes"]
+        out.append(f"| {lab.lab} | {lab.meta['title']} | {minutes['learning']} | "
+                   f"{minutes['teaching']} | {len(exercises.get(lab.lab, []))} |")
+    total = sum(int(lab.meta["minutes"]["teaching"]) for lab in labs)
+    out += ["", f"Teaching time in total: {total} minutes.", "", "## Agendas", ""]
+    out += agenda("Half day (09:00 to 12:30)", labs, [(0, HALF_DAY)])
+    out += agenda("Full day (09:00 to 17:00)", labs,
+                  [(0, FULL_DAY_MORNING), (FULL_DAY_MORNING + LUNCH_MINUTES, FULL_DAY_AFTERNOON)])
+    for lab in labs:
+        out += _lab_section(lab, exercises.get(lab.lab, []))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _lab_section(lab: LabSource, exercises: list[ExerciseInfo]) -> list[str]:
+    meta = lab.meta
+    minutes = meta["minutes"]
+    out = ["", f"## Lab {lab.lab} · {meta['title']}", "",
+           f"Notebook `labs/{lab.stem}.ipynb` · about {minutes['learning']} minutes on one's "
+           f"own, {minutes['teaching']} minutes taught with discussion.", "",
+           "**Objectives**", "", *(f"- {o}" for o in meta["objectives"]), ""]
+    if exercises:
+        out += ["**Exercises and the mistakes their checks recognise** (each with its tip)", ""]
+        for ex in exercises:
+            out.append(f"- **{ex.id} {ex.title}**")
+            out += [f"  - *{key}*: {tip}" for key, tip in ex.mistakes.items()]
+        out.append("")
+    notes = [c.source.strip() for c in lab.cells if "facilitator" in c.tags]
+    if notes:
+        out += ["**Notes for facilitators** (in the order of the lab)", ""]
+        out += [f"{n}\n" for n in notes]
+    prompts = meta.get("discussion") or []
+    if prompts:
+        out += ["**Discussion prompts**", "", *(f"- {p}" for p in prompts), ""]
+    out += ["**Key points**", "", *(f"- {k}" for k in meta["keypoints"])]
+    return out
