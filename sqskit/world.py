@@ -23,8 +23,13 @@ from .client import make_client
 from .security.policy import Decision
 from .services.access import DecisionLog, PolicyAuthorizer
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.ec2 import Ec2Service  # integrations
+from .services.events.service import EventsService  # integrations
 from .services.iam.service import IamService
 from .services.kms.service import KmsService  # KMS: keys and envelope encryption
+from .services.lambda_.service import LambdaService  # integrations
+from .services.s3.service import S3Service  # integrations
+from .services.sns.service import SnsService  # integrations
 from .services.sqs.service import SqsService
 
 #: the placeholder account every world uses unless told otherwise
@@ -36,6 +41,12 @@ SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
     "iam": IamService,
     "kms": KmsService,  # KMS: keys, aliases, key policies, envelope encryption
+    # -- integrations --
+    "sns": SnsService,
+    "lambda": LambdaService,
+    "ec2": Ec2Service,
+    "s3": S3Service,
+    "events": EventsService,
 }
 
 

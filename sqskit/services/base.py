@@ -81,6 +81,21 @@ class Runtime(Protocol):
 
     def service(self, name: str) -> Service: ...
 
+    # -- for the integrations (Lambda runs handlers whose boto3 clients act as its role) --
+    def client(
+        self,
+        service_name: str,
+        principal: str | None = None,
+        *,
+        secure_transport: bool = True,
+        source_ip: str | None = ...,
+        source_vpc: str | None = None,
+        source_vpce: str | None = None,
+        user_agent: str = ...,
+    ) -> Any: ...
+
+    def resolve_caller(self, caller: Caller) -> Caller: ...
+
 
 class AllowAll:
     """The authorizer before policies exist: every call is allowed."""

@@ -9,7 +9,7 @@ attributes change).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...base.arns import parse_queue_url
@@ -31,6 +31,7 @@ class SqsCore(Service):
         super().__init__(runtime)
         self.queues: dict[str, QueueRecord] = {}
         self._deleted_at: dict[str, float] = {}
+        self._arrival_watchers: dict[str, list[Callable[[], None]]] = {}
 
     def queue_by_url(self, url: str) -> QueueRecord:
         """The queue a QueueUrl names, or QueueDoesNotExist."""
@@ -92,3 +93,14 @@ class SqsCore(Service):
     def _apply_attributes(self, record: QueueRecord) -> None:
         """Bring the engine in line with the record's attributes (after create/set)."""
         record.sync_engine()
+
+    # -- arrivals: who wants to know that a queue received a message (Lambda's pollers) ----------
+    def watch_arrivals(self, queue_arn: str, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback()`` after each message sent to the queue; return an unwatch."""
+        watchers = self._arrival_watchers.setdefault(queue_arn, [])
+        watchers.append(callback)
+        return lambda: watchers.remove(callback) if callback in watchers else None
+
+    def _announce_arrival(self, record: QueueRecord) -> None:
+        for callback in list(self._arrival_watchers.get(record.arn, ())):
+            callback()
