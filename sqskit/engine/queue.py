@@ -171,20 +171,21 @@ class Queue:
             return None
         return message
 
-    def delete(self, now: float, seq: int, serial: int) -> bool:
+    def delete(self, now: float, seq: int, serial: int, why: str = "deleted") -> bool:
         """Delete by receipt; True if a message was deleted.
 
         A handle that is not the newest one for its message succeeds without deleting
         (AWS documents that the message "might not be deleted"; sqskit always takes
         that worst case, so the lesson shows); a handle of a message already gone is a
-        no-op (recorded against AWS). Both return False.
+        no-op (recorded against AWS). Both return False. ``why`` names the event
+        (a message move task deletes what it has moved as ``"moved"``).
         """
         self._settle(now)
         message = self.find_receipt(seq, serial)
         if message is None:
             return False
         self._check_deletable(message, now)
-        self._remove(message, now, "deleted")
+        self._remove(message, now, why)
         return True
 
     def _check_deletable(self, message: Message, now: float) -> None:

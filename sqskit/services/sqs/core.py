@@ -9,7 +9,7 @@ attributes change).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...base.arns import parse_queue_url
@@ -77,6 +77,18 @@ class SqsCore(Service):
 
     def _attribute_validators(self) -> dict[str, attrs.Validator]:
         return {"Policy": validate_policy_attribute}
+
+    def _check_attribute_changes(
+        self, call: Call, arn: str, fifo: bool, current: Mapping[str, str],
+        given: Mapping[str, str], checked: Mapping[str, str],
+    ) -> None:
+        """Check rules that look beyond one attribute (other attributes, other queues).
+
+        Runs on CreateQueue and SetQueueAttributes after each attribute passed its own
+        check and before anything changes, so a refusal leaves everything as it was.
+        ``current``: the queue's attributes (the defaults when creating); ``given``:
+        the request as sent; ``checked``: the same, normalised.
+        """
 
     def _apply_attributes(self, record: QueueRecord) -> None:
         """Bring the engine in line with the record's attributes (after create/set)."""
