@@ -167,6 +167,8 @@ CASES = [
     Case("06.6", "identity policy on their own queue", lambda: (S["auditor_grant"], identity(
         allow("sqs:GetQueueAttributes", Q.replace(wd.ACCOUNT, wd.PARTNER_ACCOUNT)))), "failed",
         "no-identity-policy"),
+    Case("06.6", "no identity policy at all", lambda: (S["auditor_grant"], {}), "failed",
+         "no-identity-policy"),
     Case("06.6", "the grant names a role in Winterday's account", lambda: (changed(
         S["auditor_grant"], Principal={"AWS": f"arn:aws:iam::{wd.ACCOUNT}:role/auditor"}),
         S["auditor_identity_policy"]), "failed", "no-grant"),
@@ -197,6 +199,13 @@ def test_a_failed_probe_says_which_request_went_wrong_and_why() -> None:
     assert "the probe “the parser sends over TLS” (TLS, from the internet) must be allowed" in line
     assert "but it was denied: the queue policy has a Deny that applies" in line
     assert "Bool aws:SecureTransport 'true': request has 'true' -> true" in line
+
+
+def test_a_passing_policy_with_a_batch_action_gets_a_note() -> None:
+    """sqs:SendMessageBatch does no harm but means nothing: the pass says so."""
+    result = sqskit.lab.check("06.1", identity(allow(["sqs:SendMessage",
+                                                      "sqs:SendMessageBatch"])))
+    assert result.passed and "sqs:SendMessageBatch is no IAM action" in result.line()
 
 
 def test_probes_of_an_unknown_or_unwritten_exercise_say_so() -> None:

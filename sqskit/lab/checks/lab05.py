@@ -161,7 +161,8 @@ def open_works(open_sealed: Any) -> str:
         if log.count("GenerateDataKey"):
             fail(crash.detail, "new-data-key")
         if "InvalidCiphertextException" in crash.detail:
-            fail(crash.detail, "no-context")
+            fail("kms.decrypt refused the encrypted data key (InvalidCiphertextException)",
+                 "no-context")
         if type(crash.error).__name__ == "InvalidTag":
             fail(f"{crash.detail}InvalidTag (the associated data differs)", "no-aad")
         raise
@@ -179,13 +180,18 @@ def open_works(open_sealed: Any) -> str:
     fail(f"a tampered envelope gave {returned!r:.40} instead of an error", "swallows-errors")
 
 
+CHANGE = ("The queue exists already: change it with sqs.set_queue_attributes(QueueUrl=queue_url, "
+          "Attributes={...}) (create_queue refuses other attributes for an existing name).")
+
+
 @exercise("05.3", mistakes={
     "not-kms": "Give the queue the attribute KmsMasterKeyId (SSE-SQS uses a key that SQS "
-               "owns, not Snowy's).",
+               "owns, not Snowy's). " + CHANGE,
     "aws-managed-key": "alias/aws/sqs is the AWS managed key: nobody can change its policy. "
-                       "Use Snowy's key, alias/winterday-reports.",
-    "wrong-key": "Use Snowy's key: KmsMasterKeyId=\"alias/winterday-reports\".",
-    "reuse-default": "Set KmsDataKeyReusePeriodSeconds as well: 10 minutes, in seconds.",
+                       "Use Snowy's key, alias/winterday-reports. " + CHANGE,
+    "wrong-key": "Use Snowy's key: KmsMasterKeyId=\"alias/winterday-reports\". " + CHANGE,
+    "reuse-default": "Set KmsDataKeyReusePeriodSeconds as well: 10 minutes, in seconds. "
+                     + CHANGE,
 })
 def encrypted_queue(world: Any) -> str:
     world = expect_world(world)
@@ -275,8 +281,9 @@ def key_policy_probes(parser_may_use_key: Any) -> tuple[list[Expectation], str]:
                       "{\"kms:ViaService\": \"sqs.us-east-1.amazonaws.com\"}}.",
     "too-many-actions": "Allow only kms:GenerateDataKey and kms:Decrypt, not kms:*.",
     "consumer-encrypts": "Name only the parser's role in Principal.",
-    "whole-account": "Naming the account delegates to IAM: every identity in it with kms "
-                     "permissions could use the key. Name the parser's role ARN.",
+    "whole-account": "Naming the account hands the decision to IAM: only identities whose "
+                     "IAM policies allow kms actions can use the key (the parser's do not), "
+                     "and every one whose do can. Name the parser's role ARN.",
     "everyone": "Principal \"*\" lets anybody (any account) use the key. Name the parser's "
                 "role ARN.",
 })

@@ -21,7 +21,7 @@ from .policies import (
     actions_of,
     condition_values,
     document,
-    identity_document,
+    identity_documents,
     probe_set,
     statements,
     valid,
@@ -47,7 +47,7 @@ def _p(says: str, who: str | None, action: str, expect: str, resource: str = QUE
 # -- 06.1: least privilege for the parser ----------------------------------------------------
 @probe_set("06.1")
 def parser_probes(parser_identity_policy: Any) -> tuple[list[Expectation], None]:
-    mine = (identity_document(parser_identity_policy, "parser_identity_policy"),)
+    mine = identity_documents(parser_identity_policy, "parser_identity_policy")
     expectations: list[Expectation] = [
         (_p("the parser sends a job", wd.PARSER, "sqs:SendMessage", "allow", identity=mine),
          "no-send"),
@@ -81,7 +81,8 @@ def parser_least_privilege(parser_identity_policy: Any) -> str:
     text = (expectations[0][0].identity or ("",))[0]
     if '"Principal"' in text or '"NotPrincipal"' in text:
         valid(text, "identity", "principal-in-identity")
-    valid(text, "identity", "malformed")
+    if text:
+        valid(text, "identity", "malformed")
 
     def classify(result: ProbeResult, mistake: str | None) -> str | None:
         if mistake == "no-send" and "sqs:sendmessagebatch" in text.lower():
@@ -89,7 +90,10 @@ def parser_least_privilege(parser_identity_policy: Any) -> str:
         return mistake
 
     verify(expectations, None, classify)
-    return "the parser may send to parse-jobs and do nothing else, anywhere else"
+    note = (" (sqs:SendMessageBatch is no IAM action: batches are authorized as "
+            "sqs:SendMessage, so that entry does nothing)"
+            if "sqs:sendmessagebatch" in text.lower() else "")
+    return "the parser may send to parse-jobs and do nothing else, anywhere else" + note
 
 
 # -- 06.2: TLS only ---------------------------------------------------------------------------
@@ -297,8 +301,9 @@ def public_probes(fixed_policy: Any) -> tuple[list[Expectation], str | None]:
 @exercise("06.5", mistakes={
     "malformed": "Fix the document so the policy language accepts it (the message says "
                  "where).",
-    "still-public": "Principal \"*\" with no condition is anyone on the internet, signed in "
-                    "or not. Name the principals, or remove the statement.",
+    "still-public": "Principal \"*\" and {\"AWS\": \"*\"} mean anyone on the internet, signed "
+                    "in or not, and a condition such as TLS does not narrow who. Name the "
+                    "principals, or remove the statement.",
     "other-accounts": "Other accounts get in: a principal or an ARN pattern that does not pin "
                       "Winterday's account (123456789012) matches anybody's roles of that "
                       "name. Name Winterday's roles by their full ARN.",
@@ -321,7 +326,7 @@ def public_policy_fixed(fixed_policy: Any) -> str:
 def auditor_probes(auditor_grant: Any, auditor_identity_policy: Any) -> tuple[
         list[Expectation], str]:
     policy = document(statements(auditor_grant, "auditor_grant"))
-    mine = (identity_document(auditor_identity_policy, "auditor_identity_policy"),)
+    mine = identity_documents(auditor_identity_policy, "auditor_identity_policy")
     expectations: list[Expectation] = [
         (_p("the auditor reads the queue's attributes", wd.AUDITOR, "sqs:GetQueueAttributes",
             "allow", identity=mine), "blocked"),
@@ -355,7 +360,8 @@ def auditor_probes(auditor_grant: Any, auditor_identity_policy: Any) -> tuple[
 def auditors_cross_account(auditor_grant: Any, auditor_identity_policy: Any) -> str:
     expectations, policy = auditor_probes(auditor_grant, auditor_identity_policy)
     valid(policy, "resource", "malformed")
-    valid((expectations[0][0].identity or ("",))[0], "identity", "malformed")
+    for text in expectations[0][0].identity or ():
+        valid(text, "identity", "malformed")
 
     def classify(result: ProbeResult, mistake: str | None) -> str | None:
         if mistake == "blocked":

@@ -47,7 +47,7 @@ def probe_set(exercise_id: str) -> Callable[[Callable[..., Any]], Callable[..., 
 def _loaded(value: Any, name: str) -> Any:
     if value is Ellipsis or value is None:
         raise NotAttempted()
-    if isinstance(value, str):
+    if isinstance(value, str) and value.strip():
         try:
             return json.loads(value)
         except ValueError:
@@ -72,12 +72,15 @@ def document(found: Sequence[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(found)})
 
 
-def identity_document(value: Any, name: str) -> str:
-    """A learner's identity policy (whole, or just its statements) as JSON text."""
+def identity_documents(value: Any, name: str) -> tuple[str, ...]:
+    """A learner's identity policy (whole, or just its statements) as JSON text; an empty
+    one (``{}``, ``[]``, ``""``) means the principal has no identity policy at all."""
     value = _loaded(value, name)
+    if value in ({}, [], ""):
+        return ()
     if isinstance(value, dict) and "Statement" in value:
-        return json.dumps(value)
-    return document(statements(value, name))
+        return (json.dumps(value),)
+    return (document(statements(value, name)),)
 
 
 def valid(text: str, kind: Kind, mistake: str) -> None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ...world import World
 
 WIDE = w.Layout(width="98%")
+LABEL = {"description_width": "initial"}
 
 
 def _pretty(text: str | None) -> str:
@@ -63,8 +64,10 @@ class PolicyPlayground(_TextTwin, w.VBox):
             options=[("from the internet", "")] + [(f"through {e}", e) for e in m.endpoints],
             value=m.source_vpce or "", description="network")
         self.source_arn = w.Text(value=m.source_arn, description="aws:SourceArn",
-                                 placeholder="for a service acting for a resource", layout=WIDE)
-        self.source_account = w.Text(value=m.source_account, description="SourceAccount")
+                                 placeholder="for a service acting for a resource", layout=WIDE,
+                                 style=LABEL)
+        self.source_account = w.Text(value=m.source_account, description="aws:SourceAccount",
+                                     style=LABEL)
         self.via_sqs = w.Checkbox(value=m.via_sqs, indent=False,
                                   description="through SQS (the KMS calls SSE makes)")
         self.policy = w.Textarea(value="", continuous_update=False, layout=w.Layout(

@@ -17,14 +17,15 @@ from ..models.playground import ProbeTable
 from .html import FONT
 
 GREEN, RED, AMBER, GREY = "#1a7f37", "#cf222e", "#9a6700", "#57606a"
-CELL = "border:1px solid #d0d7de;padding:2px 6px;vertical-align:top"
+CELL = "border:1px solid #d0d7de;padding:2px 6px;vertical-align:top;line-height:1.35"
+BOX = f"{FONT};line-height:1.35"
 
 
 def decision_html(found: Decision | PolicyProblem, request: list[str]) -> str:
     """The verdict, the reason, and every statement considered (the deciding one marked)."""
-    head = "".join(f"<div>{escape(line.strip())}</div>" for line in request)
+    head = "<div>" + "<br>".join(escape(line.strip()) for line in request) + "</div>"
     if isinstance(found, PolicyProblem):
-        return (f'<div class="sqskit-playground-verdict" data-verdict="invalid" style="{FONT}">'
+        return (f'<div class="sqskit-playground-verdict" data-verdict="invalid" style="{BOX}">'
                 f'{head}<div style="color:{RED};font-weight:700">The edited policy is not valid: '
                 f"{escape(str(found))}</div></div>")
     colour = GREEN if found.allowed else RED
@@ -57,7 +58,7 @@ def decision_html(found: Decision | PolicyProblem, request: list[str]) -> str:
     lacking = (f'<div style="color:{AMBER}">The request lacks: {escape(", ".join(missing))}</div>'
                if missing else "")
     return (
-        f'<div class="sqskit-playground-verdict" data-verdict="{found.outcome}" style="{FONT}">'
+        f'<div class="sqskit-playground-verdict" data-verdict="{found.outcome}" style="{BOX}">'
         f"{head}<div style=\"margin-top:4px;padding:4px 8px;border-left:4px solid {colour};"
         f'background:{"#dafbe1" if found.allowed else "#ffebe9"}"><b style="color:{colour}">'
         f"{verdict}</b> {escape(found.why)}.</div>{table}{lacking}</div>"
@@ -73,7 +74,7 @@ def probes_html(table: ProbeTable) -> str:
         f'<td style="{CELL}">{escape(r.decision.why)}</td></tr>'
         for r in table.results)
     passed = sum(r.ok for r in table.results)
-    return (f'<div class="sqskit-probes" style="{FONT};margin-top:6px"><b>{escape(table.title)}'
+    return (f'<div class="sqskit-probes" style="{BOX};margin-top:6px"><b>{escape(table.title)}'
             f"</b>: {passed} of {len(table.results)} as expected"
             f'<table style="border-collapse:collapse"><tr>'
             + "".join(f'<th style="{CELL};background:#f6f8fa">{h}</th>'
@@ -122,7 +123,7 @@ def envelope_html(snapshot: EnvelopeSnapshot | None, missing: str) -> str:
     breaks = "".join(f"<li>{escape(line)}</li>" for line in s.what_breaks)
     return (
         f'<div class="sqskit-envelope" data-state="{escape(s.key_state or "none")}" '
-        f'style="{FONT}"><b>Envelope of message {escape(s.message_id[:8])}</b> in '
+        f'style="{BOX}"><b>Envelope of message {escape(s.message_id[:8])}</b> in '
         f"{escape(s.queue)} ({escape(s.encryption)})"
         f'<div style="display:flex;gap:4px;margin:6px 0">{arrow.join(layers)}</div>'
         f"<div><b>When the key breaks</b><ul style=\"margin:2px 0\">{breaks}</ul></div></div>"
