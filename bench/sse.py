@@ -200,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         "\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
     args = parser.parse_args(argv)
-    sizes = {"messages": 5_000, "boto3_messages": 300, "repeats": 3} if args.quick else {}
+    sizes: dict[str, Any] = (
+        {"messages": 5_000, "boto3_messages": 300, "repeats": 3} if args.quick else {}
+    )
     import pandas as pd
 
     table = pd.DataFrame(run(**sizes))

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from .base.clock import RealTimeClock, VirtualClock
 from .base.errors import AwsError
 from .security.policy import Decision, PolicyProblem
+from .services.lambda_.package import build_zip, deploy_function
 from .world import World, client, default_world, reset
 
 __version__ = "0.1.0"
@@ -31,7 +32,9 @@ __all__ = [
     "VirtualClock",
     "World",
     "__version__",
+    "build_zip",
     "client",
     "default_world",
+    "deploy_function",
     "reset",
 ]

@@ -36,6 +36,7 @@ from botocore.configprovider import (
     ConstantProvider,
     InstanceVarProvider,
 )
+from botocore.errorfactory import ClientExceptionsFactory
 from botocore.loaders import Loader
 
 from .base.identity import Caller
@@ -108,10 +109,17 @@ def make_client(world: World, service_name: str, caller: Caller) -> Any:
     return client
 
 
+_EXCEPTIONS = ClientExceptionsFactory()
+
+
 def _fresh_session() -> botocore.session.Session:
     """A botocore session with the shared loader and settings sealed off from the host."""
     session = botocore.session.Session()
     session.register_component("data_loader", _LOADER)
+    # one set of exception classes for every sqskit client, so that
+    # `sqs.exceptions.QueueDoesNotExist` also catches the error from another principal's client
+    # (botocore keeps the factory among its internal components; no public setter exists)
+    session._internal_components.register_component("exceptions_factory", _EXCEPTIONS)
     store = ConfigValueStore({  # what the session sets itself (the region), else the default
         name: ChainProvider([InstanceVarProvider(name, session), ConstantProvider(value)])
         for name, value in _SETTINGS.items()

@@ -20,11 +20,21 @@ from .base.clock import DEFAULT_START, VirtualClock
 from .base.identity import DEFAULT_SOURCE_IP, DEFAULT_USER_AGENT, Caller, resolve_principal
 from .base.ids import IdSource
 from .client import make_client
+from .protocol.records import CloudTrailRecorder
 from .security.policy import Decision
+from .security.trail import Trail
 from .services.access import DecisionLog, PolicyAuthorizer
+from .services.audit import combine
 from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.cloudtrail import CloudTrailService
+from .services.cloudwatch.service import CloudWatchService
+from .services.ec2 import Ec2Service  # integrations
+from .services.events.service import EventsService  # integrations
 from .services.iam.service import IamService
 from .services.kms.service import KmsService  # KMS: keys and envelope encryption
+from .services.lambda_.service import LambdaService  # integrations
+from .services.s3.service import S3Service  # integrations
+from .services.sns.service import SnsService  # integrations
 from .services.sqs.service import SqsService
 
 #: the placeholder account every world uses unless told otherwise
@@ -36,6 +46,15 @@ SERVICES: dict[str, Callable[[Any], Service]] = {
     "sqs": SqsService,
     "iam": IamService,
     "kms": KmsService,  # KMS: keys, aliases, key policies, envelope encryption
+    # -- integrations --
+    "sns": SnsService,
+    "lambda": LambdaService,
+    "ec2": Ec2Service,
+    "s3": S3Service,
+    "events": EventsService,
+    # -- audit and monitoring --
+    "cloudtrail": CloudTrailService,
+    "cloudwatch": CloudWatchService,
 }
 
 
@@ -51,6 +70,8 @@ class World:
         start: datetime | float = DEFAULT_START,
         clock: VirtualClock | None = None,
         strict: bool = False,
+        trail: bool = True,
+        metrics: bool = True,
     ) -> None:
         self.seed = seed
         self.account_id = account_id
@@ -66,6 +87,35 @@ class World:
         self.decisions = DecisionLog()
         self.policies = PolicyAuthorizer(self, self.decisions)
         self.access = self.policies
+        self._install_audit(trail=trail, metrics=metrics)
+
+    # -- audit trail and metrics (CloudTrail, CloudWatch) ----------------------------------------
+    def _install_audit(self, *, trail: bool, metrics: bool) -> None:
+        """Record every call in ``world.trail`` and meter SQS queues (each can be switched off).
+
+        The bench compares a world with both on (the default) and both off.
+        """
+        self.trail: Trail = self.cloudtrail.trail
+        self.trail.enabled = trail
+        sinks: list[AuditSink] = []
+        if trail:
+            sinks.append(CloudTrailRecorder(self.trail, self.clock, self._event_source))
+        if metrics:
+            sinks.append(self.cloudwatch.enable_sqs_metrics())
+        self.audit = combine(sinks)
+
+    def _event_source(self, service_name: str) -> str:
+        factory = SERVICES.get(service_name)
+        return str(getattr(factory, "event_source", "") or "")
+
+    @property
+    def cloudtrail(self) -> CloudTrailService:
+        return self.service("cloudtrail")  # type: ignore[return-value]
+
+    @property
+    def cloudwatch(self) -> CloudWatchService:
+        """CloudWatch: metrics, alarms, ``on_alarm``/``on_action`` callbacks, ``plot_queue``."""
+        return self.service("cloudwatch")  # type: ignore[return-value]
 
     # -- services and clients ---------------------------------------------------------------
     def service(self, name: str) -> Service:

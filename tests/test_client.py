@@ -93,3 +93,15 @@ def test_the_module_level_default_world_is_the_same_machinery():
     sqs.create_queue(QueueName="default")
     assert sqskit.default_world() is world and "default" in world.sqs.queues
     assert "default" not in sqskit.reset(seed=3).sqs.queues
+
+
+def test_modeled_exceptions_are_shared_by_all_clients_of_a_world(world) -> None:
+    """An error raised through one principal's client is caught by another client's class.
+
+    Learners write ``except sqs.exceptions.QueueDoesNotExist`` around calls made with a
+    producer's client; in boto3 that works for clients of one session, so it must here.
+    """
+    owner = world.client("sqs")
+    other = world.client("sqs", principal="arn:aws:iam::123456789012:user/alice")
+    with pytest.raises(owner.exceptions.QueueDoesNotExist):
+        other.get_queue_url(QueueName="missing")

@@ -14,6 +14,7 @@ RANKS = {
     "base": 0,
     "engine": 1,
     "security": 1,
+    "monitoring": 1,
     "services": 2,
     "protocol": 3,
     "client": 4,
@@ -21,7 +22,10 @@ RANKS = {
     "lab": 6,
 }
 #: layers that must not know each other even though they share a rank
-SIBLINGS_APART = {("engine", "security"), ("security", "engine")}
+SIBLINGS_APART = {
+    (a, b) for a in ("engine", "security", "monitoring")
+    for b in ("engine", "security", "monitoring") if a != b
+}
 #: third-party packages and the only layers allowed to import them
 RESTRICTED = {
     "ipywidgets": {"lab"},

@@ -8,6 +8,11 @@ poll waits). Anything that must happen later (a delayed message becoming visible
 order, ties broken by the order they were registered, and the clock reads the
 timer's own instant while it runs (as in SimPy). :class:`RealTimeClock` is the
 opt-in variant for live demos: it sleeps through each advance.
+
+A *background* timer (``call_at(..., background=True)``) fires like any other as time
+passes, but is not an event anyone waits for: :meth:`~VirtualClock.next_timer_at`
+ignores it, so a long poll does not wake for it and "advance to the next event" does
+not stop at it. CloudWatch's minute-by-minute publishing and alarm checks use one.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ class VirtualClock:
         self._now = start.timestamp() if isinstance(start, datetime) else float(start)
         self.start = self._now
         self._timers: list[Timer] = []
+        self._background: list[Timer] = []  # timers that are not events (see module docstring)
         self._seq = itertools.count()
         self._firing = 0  # > 0 while a timer callback runs
 
@@ -71,10 +77,13 @@ class VirtualClock:
         return self.datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # -- timers --------------------------------------------------------------
-    def call_at(self, when: float, callback: Callable[[], object], label: str = "") -> Timer:
+    def call_at(
+        self, when: float, callback: Callable[[], object], label: str = "", *,
+        background: bool = False,
+    ) -> Timer:
         """Run ``callback`` when the clock reaches ``when`` (never in the past)."""
         timer = Timer(max(when, self._now), next(self._seq), callback, label)
-        heapq.heappush(self._timers, timer)
+        heapq.heappush(self._background if background else self._timers, timer)
         return timer
 
     def call_later(self, delay: float, callback: Callable[[], object], label: str = "") -> Timer:
@@ -105,9 +114,17 @@ class VirtualClock:
             raise ValueError("time only moves forward")
         while True:
             due = self.next_timer_at()
+            background = self._background
+            while background and background[0].cancelled:
+                heapq.heappop(background)
+            if background and (due is None or background[0] < self._timers[0]):
+                due = background[0].when
+                queue = background
+            else:
+                queue = self._timers
             if due is None or due > when:
                 break
-            timer = heapq.heappop(self._timers)
+            timer = heapq.heappop(queue)
             self._move_to(timer.when)
             self._firing += 1
             try:

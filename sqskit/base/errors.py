@@ -401,6 +401,243 @@ class KmsAccessDeniedException(KmsError):
 
 
 # ---------------------------------------------------------------------------------------
+# Amazon SNS (query protocol: ``code`` is the shape name, ``query_code`` what travels)
+# ---------------------------------------------------------------------------------------
+
+
+class SnsError(AwsError):
+    """An SNS error; the wire carries the short code (``NotFound``, ``InvalidParameter``)."""
+
+
+class SnsInvalidParameter(SnsError):
+    code = "InvalidParameterException"
+    query_code = "InvalidParameter"
+
+
+class SnsInvalidParameterValue(SnsError):
+    code = "InvalidParameterValueException"
+    query_code = "ParameterValueInvalid"
+
+
+class SnsNotFound(SnsError):
+    code = "NotFoundException"
+    query_code = "NotFound"
+    status = 404
+
+
+class SnsAuthorizationError(SnsError):
+    """SNS's AccessDenied: HTTP 403, code ``AuthorizationError``."""
+
+    code = "AuthorizationErrorException"
+    query_code = "AuthorizationError"
+    status = 403
+
+
+class SnsEmptyBatchRequest(SnsError):
+    code = "EmptyBatchRequestException"
+    query_code = "EmptyBatchRequest"
+
+
+class SnsTooManyEntriesInBatchRequest(SnsError):
+    code = "TooManyEntriesInBatchRequestException"
+    query_code = "TooManyEntriesInBatchRequest"
+
+
+class SnsBatchEntryIdsNotDistinct(SnsError):
+    code = "BatchEntryIdsNotDistinctException"
+    query_code = "BatchEntryIdsNotDistinct"
+
+
+class SnsInvalidBatchEntryId(SnsError):
+    code = "InvalidBatchEntryIdException"
+    query_code = "InvalidBatchEntryId"
+
+
+class SnsBatchRequestTooLong(SnsError):
+    code = "BatchRequestTooLongException"
+    query_code = "BatchRequestTooLong"
+
+
+class SnsKmsAccessDenied(SnsError):
+    code = "KMSAccessDeniedException"
+    query_code = "KMSAccessDenied"
+
+
+# ---------------------------------------------------------------------------------------
+# AWS Lambda (rest-json: the shape name travels in the x-amzn-ErrorType header)
+# ---------------------------------------------------------------------------------------
+
+
+class LambdaError(AwsError):
+    """A Lambda API error."""
+
+
+class LambdaResourceNotFound(LambdaError):
+    code = "ResourceNotFoundException"
+    status = 404
+
+
+class LambdaResourceConflict(LambdaError):
+    code = "ResourceConflictException"
+    status = 409
+
+
+class LambdaInvalidParameterValue(LambdaError):
+    code = "InvalidParameterValueException"
+
+
+class LambdaInvalidRequestContent(LambdaError):
+    code = "InvalidRequestContentException"
+
+
+class LambdaRequestTooLarge(LambdaError):
+    code = "RequestTooLargeException"
+    status = 413
+
+
+class LambdaPreconditionFailed(LambdaError):
+    code = "PreconditionFailedException"
+    status = 412
+
+
+class LambdaAccessDenied(LambdaError):
+    code = "AccessDeniedException"
+    status = 403
+
+
+class LambdaInvalidZipFile(LambdaError):
+    code = "InvalidZipFileException"
+    status = 502
+    sender_fault = False
+
+
+# ---------------------------------------------------------------------------------------
+# Amazon EventBridge (AWS JSON 1.1)
+# ---------------------------------------------------------------------------------------
+
+
+class EventsError(AwsError):
+    """An EventBridge error (``__type`` is the bare shape name)."""
+
+
+class EventsResourceNotFound(EventsError):
+    code = "ResourceNotFoundException"
+
+
+class EventsResourceAlreadyExists(EventsError):
+    code = "ResourceAlreadyExistsException"
+
+
+class EventsValidation(EventsError):
+    code = "ValidationException"
+
+
+class EventsInvalidEventPattern(EventsError):
+    code = "InvalidEventPatternException"
+
+
+class EventsLimitExceeded(EventsError):
+    code = "LimitExceededException"
+
+
+class EventsAccessDenied(EventsError):
+    code = "AccessDeniedException"
+
+
+# ---------------------------------------------------------------------------------------
+# Amazon S3 (rest-xml: <Error><Code>, plus members such as BucketName or Key)
+# ---------------------------------------------------------------------------------------
+
+
+class S3Error(AwsError):
+    """An S3 error; ``extra`` members (``BucketName``, ``Key``) join the ``<Error>`` body."""
+
+    def __init__(self, message: str | None = None, *, detail: Any = None, **extra: str) -> None:
+        super().__init__(message, detail=detail)
+        self.extra = extra
+
+
+class NoSuchBucket(S3Error):
+    code = "NoSuchBucket"
+    status = 404
+    default_message = "The specified bucket does not exist"
+
+
+class NoSuchKey(S3Error):
+    code = "NoSuchKey"
+    status = 404
+    default_message = "The specified key does not exist."
+
+
+class NoSuchBucketPolicy(S3Error):
+    code = "NoSuchBucketPolicy"
+    status = 404
+    default_message = "The bucket policy does not exist"
+
+
+class BucketAlreadyExists(S3Error):
+    code = "BucketAlreadyExists"
+    status = 409
+    default_message = (
+        "The requested bucket name is not available. The bucket namespace is shared by all "
+        "users of the system. Please select a different name and try again."
+    )
+
+
+class BucketNotEmpty(S3Error):
+    code = "BucketNotEmpty"
+    status = 409
+    default_message = "The bucket you tried to delete is not empty"
+
+
+class InvalidBucketName(S3Error):
+    code = "InvalidBucketName"
+    default_message = "The specified bucket is not valid."
+
+
+class S3InvalidArgument(S3Error):
+    code = "InvalidArgument"
+
+
+class MalformedPolicy(S3Error):
+    code = "MalformedPolicy"
+
+
+class S3AccessDenied(S3Error):
+    code = "AccessDenied"
+    status = 403
+    default_message = "Access Denied"
+
+
+# ---------------------------------------------------------------------------------------
+# Amazon EC2 (only the VPC pieces a Lambda function needs)
+# ---------------------------------------------------------------------------------------
+
+
+class Ec2Error(AwsError):
+    """An EC2 error; codes are dotted (``InvalidSubnetID.NotFound``)."""
+
+
+class Ec2Coded(Ec2Error):
+    """An EC2 error whose dotted code is given per instance (``InvalidSubnetID.NotFound``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code  # type: ignore[misc]
+
+
+class Ec2InvalidParameterValue(Ec2Error):
+    code = "InvalidParameterValue"
+
+
+class Ec2Unauthorized(Ec2Error):
+    """EC2's AccessDenied (AWS encodes the decision in the message; sqskit keeps it readable)."""
+
+    code = "UnauthorizedOperation"
+    status = 403
+
+
+# ---------------------------------------------------------------------------------------
 # AWS Identity and Access Management (IAM) - query protocol, codes as botocore models them.
 # Wording of the messages follows errors seen from IAM; the rarer ones are unverified.
 # ---------------------------------------------------------------------------------------
@@ -454,3 +691,92 @@ def iam_pattern_error(member: str, value: str, pattern: str) -> IamValidationErr
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
         f"constraint: Member must satisfy regular expression pattern: {pattern}"
     )
+
+
+# ---------------------------------------------------------------------------------------
+# AWS CloudTrail (JSON 1.1: ``__type`` is the shape name)
+# ---------------------------------------------------------------------------------------
+
+
+class CloudTrailError(AwsError):
+    namespace = ""
+
+
+class InvalidLookupAttributes(CloudTrailError):
+    code = "InvalidLookupAttributesException"
+
+
+class InvalidTimeRange(CloudTrailError):
+    code = "InvalidTimeRangeException"
+    default_message = "Start time must be before end time."
+
+
+class InvalidMaxResults(CloudTrailError):
+    code = "InvalidMaxResultsException"
+    default_message = "MaxResults must be between 1 and 50."
+
+
+class CloudTrailInvalidNextToken(CloudTrailError):
+    code = "InvalidNextTokenException"
+    default_message = "Invalid NextToken."
+
+
+class InvalidEventCategory(CloudTrailError):
+    code = "InvalidEventCategoryException"
+
+
+class TrailNotFound(CloudTrailError):
+    code = "TrailNotFoundException"
+    status = 404
+
+
+# ---------------------------------------------------------------------------------------
+# Amazon CloudWatch (JSON 1.0, awsQueryCompatible: Error.Code is the query-era code)
+# ---------------------------------------------------------------------------------------
+
+
+class CloudWatchError(AwsError):
+    namespace = "com.amazonaws.cloudwatch"
+
+
+class CwInvalidParameterValue(CloudWatchError):
+    code = "InvalidParameterValueException"
+    query_code = "InvalidParameterValue"
+
+
+class CwMissingParameter(CloudWatchError):
+    code = "MissingRequiredParameterException"
+    query_code = "MissingParameter"
+
+
+class CwInvalidParameterCombination(CloudWatchError):
+    code = "InvalidParameterCombinationException"
+    query_code = "InvalidParameterCombination"
+
+
+class CwValidationError(CloudWatchError):
+    """CloudWatch's unmodelled validation error (``ValidationError``, HTTP 400)."""
+
+    code = "ValidationError"
+
+
+class CwResourceNotFound(CloudWatchError):
+    code = "ResourceNotFound"
+    query_code = "ResourceNotFound"
+    status = 404
+
+
+class CwInvalidFormat(CloudWatchError):
+    code = "InvalidFormatFault"
+    query_code = "InvalidFormat"
+
+
+class CwInvalidNextToken(CloudWatchError):
+    code = "InvalidNextToken"
+    query_code = "InvalidNextToken"
+    default_message = "The service cannot process the NextToken."
+
+
+class CwLimitExceeded(CloudWatchError):
+    code = "LimitExceededFault"
+    query_code = "LimitExceeded"

@@ -36,6 +36,7 @@ class Message:
         "sender_id",
         "sent_at",
         "seq",
+        "sequence_number",
         "source_arn",
         "state",
         "system",
@@ -68,6 +69,7 @@ class Message:
         self.group_id = group_id
         self.dedup_id = dedup_id
         self.source_arn: str | None = None  # set when moved to a dead-letter queue
+        self.sequence_number: int | None = None  # FIFO: set by the queue it arrives in
         self.state = VISIBLE
 
     def copy(self) -> Message:

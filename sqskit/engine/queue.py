@@ -18,10 +18,11 @@ What AWS does, and how this module does it:
 Every operation is O(1) or O(log n) in queue depth: visible messages wait in a deque,
 delayed and in-flight ones in a heap keyed by the instant they become visible (ties by
 sequence number), and age order for retention is kept by a second deque. Deletions are
-lazy: a message marked GONE is skipped when it reaches the front, and the deques are
-compacted when more than half of what they hold is dead. The one exception is a visible
-message hidden again (ChangeMessageVisibility after its timeout ran out): it will be
-visible again later, so it leaves the ready deque at once (:meth:`Queue._ready_discard`).
+lazy: a message marked GONE is skipped when it reaches the front, and the deques and
+the heap are compacted when dead entries make up about half of what they hold. The one
+exception is a visible message hidden again (ChangeMessageVisibility after its timeout
+ran out): it will be visible again later, so it leaves the ready deque at once
+(:meth:`Queue._ready_discard`).
 
 Simplified: delivery is deterministic. Real standard queues are distributed, so a
 short poll samples a subset of servers (and may return nothing while messages wait),
@@ -34,6 +35,7 @@ is too slow for its visibility timeout). Source: ../shared/reference/sqs-semanti
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,6 +48,8 @@ from .message import DELAYED, GONE, INFLIGHT, VISIBLE, Message
 MAX_VISIBILITY = 43_200
 #: in-flight messages a standard queue allows before a short poll fails with OverLimit
 STANDARD_INFLIGHT_LIMIT = 120_000
+#: lazily deleted entries a structure may hold before it is compacted
+MIN_COMPACT = 1024
 
 Observer = Callable[[str, Message, float], None]
 
@@ -85,6 +89,11 @@ class Queue:
         self._received: dict[int, Message] = {}  # seq -> message, for receipt handles
         self.visible = self.inflight = self.delayed = 0
         self._dead_in_ready = self._dead_in_age = 0
+        # speed (see bench/): no message in the queue was enqueued before _age_floor,
+        # so _expire can skip its work until the retention horizon passes it; and the
+        # waiting heap is rebuilt from its live entries once it outgrows _waiting_limit
+        self._age_floor = math.inf
+        self._waiting_limit = MIN_COMPACT
 
     # -- sending -----------------------------------------------------------------------
     def send(self, now: float, message: Message, delay: int | None = None) -> Message:
@@ -96,15 +105,18 @@ class Queue:
         return message
 
     def _enqueue(self, message: Message, now: float, wait: float) -> None:
+        """The one way into the queue (sends and dead-letter arrivals alike)."""
         if self._by_age and message.enqueued_at < self._by_age[-1].enqueued_at:
             heapq.heappush(self._late_arrivals, (message.enqueued_at, message.seq, message))
         else:
             self._by_age.append(message)
+        if message.enqueued_at < self._age_floor:
+            self._age_floor = message.enqueued_at
         if wait > 0:
             message.state = DELAYED
             message.visible_at = now + wait
             self.delayed += 1
-            heapq.heappush(self._waiting, (message.visible_at, message.seq, message))
+            self._wait(message)
         else:
             message.state = VISIBLE
             message.visible_at = now
@@ -148,7 +160,7 @@ class Queue:
         message.visible_at = now + timeout
         self.inflight += 1
         self._received[message.seq] = message
-        heapq.heappush(self._waiting, (message.visible_at, message.seq, message))
+        self._wait(message)
         self._emit("received", message, now)
 
     # -- receipts ----------------------------------------------------------------------
@@ -159,20 +171,21 @@ class Queue:
             return None
         return message
 
-    def delete(self, now: float, seq: int, serial: int) -> bool:
+    def delete(self, now: float, seq: int, serial: int, why: str = "deleted") -> bool:
         """Delete by receipt; True if a message was deleted.
 
         A handle that is not the newest one for its message succeeds without deleting
         (AWS documents that the message "might not be deleted"; sqskit always takes
         that worst case, so the lesson shows); a handle of a message already gone is a
-        no-op (recorded against AWS). Both return False.
+        no-op (recorded against AWS). Both return False. ``why`` names the event
+        (a message move task deletes what it has moved as ``"moved"``).
         """
         self._settle(now)
         message = self.find_receipt(seq, serial)
         if message is None:
             return False
         self._check_deletable(message, now)
-        self._remove(message, now, "deleted")
+        self._remove(message, now, why)
         return True
 
     def _check_deletable(self, message: Message, now: float) -> None:
@@ -198,7 +211,7 @@ class Queue:
         if message.state == VISIBLE:
             self._rehide(message, now)
         message.visible_at = now + timeout
-        heapq.heappush(self._waiting, (message.visible_at, message.seq, message))
+        self._wait(message)
         self._emit("visibility", message, now)
         if timeout == 0:
             self._settle(now)
@@ -289,11 +302,32 @@ class Queue:
 
     def _expire(self, now: float) -> None:
         horizon = now - self.settings.retention_period
+        if horizon < self._age_floor:
+            return  # nothing in the queue is that old (the common case: one comparison)
         while True:
             head = self._oldest()
             if head is None or head.enqueued_at > horizon:
+                self._age_floor = math.inf if head is None else head.enqueued_at
                 return
             self._remove(head, now, "expired")
+
+    def _wait(self, message: Message) -> None:
+        """Hold a delayed or in-flight message in the heap until ``message.visible_at``.
+
+        Entries are never taken out early: a message deleted or re-timed leaves a
+        stale entry, skipped when it surfaces. So that a busy queue on a clock that
+        stands still does not pile them up, the heap is rebuilt from its live entries
+        whenever it doubles in size since the last rebuild (amortised O(1) a push).
+        """
+        waiting = self._waiting
+        heapq.heappush(waiting, (message.visible_at, message.seq, message))
+        if len(waiting) > self._waiting_limit:
+            waiting[:] = [
+                entry for entry in waiting
+                if entry[2].visible_at == entry[0] and entry[2].state in (DELAYED, INFLIGHT)
+            ]
+            heapq.heapify(waiting)
+            self._waiting_limit = max(MIN_COMPACT, 2 * len(waiting))
 
     def _oldest(self) -> Message | None:
         by_age, late = self._by_age, self._late_arrivals
@@ -327,10 +361,14 @@ class Queue:
         self._compact()
 
     def _compact(self) -> None:
-        if self._dead_in_age > 1024 and self._dead_in_age * 2 > len(self._by_age):
+        by_age = self._by_age
+        while by_age and by_age[0].state == GONE:  # usually the oldest is the one just gone
+            by_age.popleft()
+            self._dead_in_age -= 1
+        if self._dead_in_age > MIN_COMPACT and self._dead_in_age * 2 > len(self._by_age):
             self._by_age = deque(m for m in self._by_age if m.state != GONE)
             self._dead_in_age = 0
-        if self._dead_in_ready > 1024 and self._dead_in_ready * 2 > len(self._ready):
+        if self._dead_in_ready > MIN_COMPACT and self._dead_in_ready * 2 > len(self._ready):
             self._ready_compact()
 
     # -- dead letters ------------------------------------------------------------------
@@ -362,7 +400,8 @@ class Queue:
 
     def _ready_pop(self, now: float, limit: int) -> list[Message]:
         """Up to ``limit`` visible messages to deliver next, removed from the ready set."""
-        ready, out = self._ready, list[Message]()
+        ready = self._ready
+        out: list[Message] = []
         while ready and len(out) < limit:
             message = ready.popleft()
             if message.state == VISIBLE:

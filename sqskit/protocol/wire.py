@@ -15,6 +15,8 @@ The same encoded bytes are what a real HTTP endpoint would put on the socket.
 from __future__ import annotations
 
 import base64
+import functools
+import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,10 +24,13 @@ from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape
 
+from botocore.awsrequest import HeadersDict
 from botocore.model import OperationModel, Shape
 from botocore.parsers import ResponseParser, create_parser
+from botocore.response import StreamingBody
 
 from ..base.errors import AwsError
+from . import rest
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,17 @@ def parser_for(protocol: str) -> ResponseParser:
 
 
 def wire_protocol(operation: OperationModel) -> str:
-    """The protocol sqskit speaks for a service: JSON wherever botocore allows it."""
+    """The protocol sqskit speaks for a service: the one botocore's client chose.
+
+    botocore picks from a service's ``protocols`` in its own order of preference (JSON
+    first), so CloudWatch, which lists ``smithy-rpc-v2-cbor`` first, is spoken to in
+    JSON 1.0 by this botocore; answering in the same protocol keeps the parsed result
+    exactly the client's.
+    """
     service = operation.service_model
+    resolved = getattr(service, "resolved_protocol", None)
+    if isinstance(resolved, str) and resolved in ("json", "rest-json", "query", "rest-xml"):
+        return resolved
     protocols = service.metadata.get("protocols") or [service.protocol]
     for candidate in ("json", "rest-json", "query", "rest-xml"):
         if candidate in protocols:
@@ -56,10 +70,16 @@ def wire_protocol(operation: OperationModel) -> str:
     return service.protocol
 
 
+@functools.lru_cache(maxsize=64)
+def _http_date(now: float) -> str:
+    """The ``Date`` header for ``now`` (cached: a virtual clock mostly stands still)."""
+    return formatdate(now, usegmt=True)
+
+
 def _headers(request_id: str, now: float, content_type: str, body: bytes) -> dict[str, str]:
     return {
         "x-amzn-requestid": request_id,
-        "date": formatdate(now, usegmt=True),
+        "date": _http_date(now),
         "content-type": content_type,
         "content-length": str(len(body)),
         "connection": "keep-alive",
@@ -87,6 +107,8 @@ def encode_result(
 ) -> WireResponse:
     """The HTTP response AWS sends for a successful call."""
     protocol = wire_protocol(operation)
+    if protocol in rest.ENCODERS:  # rest-json, rest-xml, ec2: see rest.py
+        return WireResponse(*rest.ENCODERS[protocol][0](operation, result, request_id, now))
     if protocol == "query":
         body = _query_body(operation, result, request_id)
         return WireResponse(200, _headers(request_id, now, "text/xml", body), body)
@@ -99,6 +121,8 @@ def encode_error(
 ) -> WireResponse:
     """The HTTP response AWS sends for a failed call."""
     protocol = wire_protocol(operation)
+    if protocol in rest.ENCODERS:
+        return WireResponse(*rest.ENCODERS[protocol][1](operation, error, request_id, now))
     if protocol == "query":
         kind = "Sender" if error.sender_fault else "Receiver"
         body = (
@@ -124,7 +148,10 @@ def encode_error(
 def parse(operation: OperationModel, wire: WireResponse) -> dict[str, Any]:
     """Read ``wire`` back exactly as a boto3 client reading it from AWS would."""
     parser = parser_for(wire_protocol(operation))
-    response = {"status_code": wire.status, "headers": wire.headers, "body": wire.body}
+    body: Any = wire.body
+    if wire.status < 300 and operation.has_streaming_output:  # as botocore's endpoint does
+        body = StreamingBody(io.BytesIO(wire.body), len(wire.body))
+    response = {"status_code": wire.status, "headers": HeadersDict(wire.headers), "body": body}
     parsed: dict[str, Any] = parser.parse(response, operation.output_shape)
     if wire.status >= 300:
         code = parsed.get("Error", {}).get("Code")

@@ -13,6 +13,7 @@ an action checks only what AWS checks beyond the model: ranges, formats, referen
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +82,21 @@ class Runtime(Protocol):
 
     def service(self, name: str) -> Service: ...
 
+    # -- for the integrations (Lambda runs handlers whose boto3 clients act as its role) --
+    def client(
+        self,
+        service_name: str,
+        principal: str | None = None,
+        *,
+        secure_transport: bool = True,
+        source_ip: str | None = ...,
+        source_vpc: str | None = None,
+        source_vpce: str | None = None,
+        user_agent: str = ...,
+    ) -> Any: ...
+
+    def resolve_caller(self, caller: Caller) -> Caller: ...
+
 
 class AllowAll:
     """The authorizer before policies exist: every call is allowed."""
@@ -102,6 +118,7 @@ class NoAudit:
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+@functools.cache  # a few hundred operation names at most
 def snake(operation: str) -> str:
     """``SendMessageBatch`` -> ``send_message_batch``."""
     return _CAMEL.sub("_", operation).lower()

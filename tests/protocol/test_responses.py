@@ -109,7 +109,9 @@ def check_success(recorded, operation) -> list[str]:
     extra = set(parsed) - members - {"ResponseMetadata"}
     if extra:
         problems.append(f"{where}: parsed keys outside the shape: {sorted(extra)}")
-    if service_model.protocol in ("json", "rest-json") and recorded.wire.body:
+    payload = operation.output_shape is not None and (
+        "payload" in operation.output_shape.serialization)  # rest-json: the body is the payload
+    if service_model.protocol in ("json", "rest-json") and recorded.wire.body and not payload:
         body = json.loads(recorded.wire.body)
         problems += [f"{where}{p}" for p in wire_problems(
             operation.output_shape, body, "", sqs=recorded.service == "sqs")]
@@ -123,6 +125,8 @@ def check_error(recorded, operation) -> list[str]:
     problems = []
     if service_model.protocol not in ("json", "rest-json"):
         return [] if error.get("Code") else [f"{where}: no Error.Code"]
+    if service_model.protocol == "rest-json":
+        return rest_json_error_problems(recorded, where, error)
     body = json.loads(recorded.wire.body)
     namespace, _, shape_name = body.get("__type", "").rpartition("#")
     message = body.get("message")
@@ -146,6 +150,21 @@ def check_error(recorded, operation) -> list[str]:
             problems.append(f"{where}: parsed Error {error!r}, expected {expected!r}")
     if recorded.parsed["ResponseMetadata"]["HTTPStatusCode"] != recorded.wire.status:
         problems.append(f"{where}: parsed status differs from the wire")
+    return problems
+
+
+def rest_json_error_problems(recorded, where: str, error: dict[str, Any]) -> list[str]:
+    """rest-json (Lambda): the code in ``x-amzn-ErrorType``, ``{"Type", "Message"}`` body."""
+    body = json.loads(recorded.wire.body)
+    code = recorded.wire.headers.get("x-amzn-errortype", "")
+    message = body.get("message", body.get("Message"))
+    problems = []
+    if not code or error.get("Code") != code:
+        problems.append(f"{where}: x-amzn-ErrorType {code!r}, parsed Code {error.get('Code')!r}")
+    if body.get("Type") not in ("User", "Service") or not isinstance(message, str):
+        problems.append(f"{where}: error body {body!r}")
+    elif error.get("Message") != message:
+        problems.append(f"{where}: parsed Message {error.get('Message')!r}")
     return problems
 
 

@@ -76,7 +76,8 @@ class TimelineModel:
 
     @property
     def source(self) -> str:
-        return "trail" if getattr(self.world, "trail", None) is not None else "engine"
+        """Where the story comes from: "trail" when the trail told some of it."""
+        return _source(self.rows())
 
     def rows(self) -> list[TimelineRow]:
         self.watcher.settle()
@@ -96,7 +97,7 @@ class TimelineModel:
     def text(self) -> str:
         """The text twin: one line per event."""
         rows = self.rows()
-        head = f"Timeline of message {self.message_id[:8]} (from the {self.source})"
+        head = f"Timeline of message {self.message_id[:8]} (from the {_source(rows)})"
         if not rows:
             return head + "\n(nothing recorded for this message yet)"
         return "\n".join([head, *(r.text(_clock_time(r.at)) for r in rows)])
@@ -112,6 +113,10 @@ class TimelineModel:
 
     def __repr__(self) -> str:
         return f"<TimelineModel {self.message_id[:8]} from the {self.source}>"
+
+
+def _source(rows: list[TimelineRow]) -> str:
+    return "trail" if any(row.source == "trail" for row in rows) else "engine"
 
 
 def _clock_time(at: float) -> str:

@@ -9,6 +9,7 @@ attributes change).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...base.arns import parse_queue_url
@@ -30,6 +31,7 @@ class SqsCore(Service):
         super().__init__(runtime)
         self.queues: dict[str, QueueRecord] = {}
         self._deleted_at: dict[str, float] = {}
+        self._arrival_watchers: dict[str, list[Callable[[], None]]] = {}
 
     def queue_by_url(self, url: str) -> QueueRecord:
         """The queue a QueueUrl names, or QueueDoesNotExist."""
@@ -76,6 +78,29 @@ class SqsCore(Service):
     def _attribute_validators(self) -> dict[str, attrs.Validator]:
         return {"Policy": validate_policy_attribute}
 
+    def _check_attribute_changes(
+        self, call: Call, arn: str, fifo: bool, current: Mapping[str, str],
+        given: Mapping[str, str], checked: Mapping[str, str],
+    ) -> None:
+        """Check rules that look beyond one attribute (other attributes, other queues).
+
+        Runs on CreateQueue and SetQueueAttributes after each attribute passed its own
+        check and before anything changes, so a refusal leaves everything as it was.
+        ``current``: the queue's attributes (the defaults when creating); ``given``:
+        the request as sent; ``checked``: the same, normalised.
+        """
+
     def _apply_attributes(self, record: QueueRecord) -> None:
         """Bring the engine in line with the record's attributes (after create/set)."""
         record.sync_engine()
+
+    # -- arrivals: who wants to know that a queue received a message (Lambda's pollers) ----------
+    def watch_arrivals(self, queue_arn: str, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback()`` after each message sent to the queue; return an unwatch."""
+        watchers = self._arrival_watchers.setdefault(queue_arn, [])
+        watchers.append(callback)
+        return lambda: watchers.remove(callback) if callback in watchers else None
+
+    def _announce_arrival(self, record: QueueRecord) -> None:
+        for callback in list(self._arrival_watchers.get(record.arn, ())):
+            callback()

@@ -112,6 +112,7 @@ class MessageActions(SqsCore):
             dedup_id=options["dedup_id"],
         )
         message = record.engine.send(call.now, message, options["delay"])
+        self._announce_arrival(record)  # wakes Lambda pollers (integrations)
         result: dict[str, Any] = {
             "MD5OfMessageBody": md5_of_body(body),
             "MessageId": self.message_id(message),

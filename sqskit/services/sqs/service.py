@@ -28,8 +28,9 @@ from ...base.errors import (
 )
 from ..base import Call
 from . import attributes as attrs
-from .batches import BatchActions
 from .encryption import EncryptionActions
+from .fifo import FifoActions
+from .movetasks import MoveTaskActions
 from .permissions import PermissionActions
 from .queues import QueueRecord
 
@@ -40,8 +41,14 @@ PURGE_COOLDOWN = 60
 MAX_LIST_RESULTS = 1000
 
 
-class SqsService(EncryptionActions, BatchActions, PermissionActions):
-    """The SQS service of one world (one account, one region)."""
+class SqsService(MoveTaskActions, EncryptionActions, FifoActions, PermissionActions):
+    """The SQS service of one world (one account, one region).
+
+    Its actions come from mixins, one theme each: ``movetasks.py`` (message move
+    tasks) on ``redrive.py`` (dead-letter queues), ``encryption.py`` (SSE) around
+    ``fifo.py`` (FIFO rules), both on ``batches.py`` on ``messaging.py``; and
+    ``permissions.py``.
+    """
 
     # -- CreateQueue -----------------------------------------------------------------------
     def create_queue(
@@ -61,6 +68,7 @@ class SqsService(EncryptionActions, BatchActions, PermissionActions):
         checked = attrs.validate(
             given, fifo=fifo, creating=True, validators=self._attribute_validators()
         )
+        self._check_attribute_changes(call, record_arn, fifo, attrs.defaults(fifo), given, checked)
         existing = self.queues.get(QueueName)
         if existing is not None:
             for name, value in checked.items():
@@ -202,6 +210,9 @@ class SqsService(EncryptionActions, BatchActions, PermissionActions):
         checked = attrs.validate(
             Attributes, fifo=record.fifo, creating=False,
             validators=self._attribute_validators(),
+        )
+        self._check_attribute_changes(
+            call, record.arn, record.fifo, record.attributes, Attributes, checked
         )
         for name, value in checked.items():
             if value == "" and name in ("Policy", "RedrivePolicy", "RedriveAllowPolicy",

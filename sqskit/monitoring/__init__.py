@@ -1,0 +1,1 @@
+"""CloudWatch-like metrics and alarms: pure data structures on injected time."""

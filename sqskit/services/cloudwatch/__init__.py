@@ -1,0 +1,1 @@
+"""Amazon CloudWatch: metrics (the AWS/SQS namespace and custom ones) and alarms."""

@@ -1,0 +1,1 @@
+"""Amazon EventBridge: event buses, rules with event patterns, and targets."""

@@ -1,0 +1,1 @@
+"""AWS Lambda: functions, invocations, and event source mappings from SQS."""

@@ -1,0 +1,1 @@
+"""Amazon S3: buckets, objects, bucket policies and event notifications."""

@@ -1,0 +1,74 @@
+"""The S3 service's registry of buckets and what every action starts with.
+
+Actions are split by theme: ``service.py`` buckets, objects and bucket policies,
+``notifying.py`` event notifications. Every action is authorized as the IAM action S3
+checks (``s3:PutObject`` on ``arn:aws:s3:::bucket/key`` ...) with the bucket policy as
+the resource policy.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from ...base.errors import AwsError, NoSuchBucket, NoSuchKey, S3AccessDenied
+from .. import delivery
+from ..base import Call, Runtime, Service
+from .buckets import Bucket
+
+
+def iso_time(now: float) -> str:
+    """An instant as S3 writes it in events: ``2026-01-05T09:00:00.000Z``."""
+    moment = datetime.fromtimestamp(now, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def body_bytes(body: Any) -> bytes:
+    """PutObject's Body as bytes (boto3 hands over bytes, text or a file object)."""
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    if hasattr(body, "seek"):
+        body.seek(0)
+    data = body.read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+class S3Core(Service):
+    """Buckets of one world, the lookups actions share, and S3's AccessDenied."""
+
+    name = "s3"
+    event_source = "s3.amazonaws.com"
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
+        self.buckets: dict[str, Bucket] = {}
+        #: what happened to each notification (for the teaching surface)
+        self.deliveries: list[delivery.Delivery] = []
+
+    # -- lookups and authorization -------------------------------------------------------
+    def bucket(self, name: str) -> Bucket:
+        found = self.buckets.get(name)
+        if found is None:
+            raise NoSuchBucket(BucketName=name)
+        return found
+
+    def _authorize(self, call: Call, action: str, bucket: Bucket, key: str | None = None) -> None:
+        resource = bucket.arn if key is None else f"{bucket.arn}/{key}"
+        self.authorize(call, action, resource, resource_policy=bucket.policy,
+                       resource_account=bucket.owner)
+
+    def access_denied(self, decision: Any) -> AwsError:
+        """S3's AccessDenied (HTTP 403)."""
+        return S3AccessDenied(decision.message(), detail=decision)
+
+    def object_bytes(self, bucket: str, key: str) -> bytes:
+        """An object's bytes, for other services (Lambda code from S3)."""
+        found = self.bucket(bucket).objects.get(key)
+        if found is None:
+            raise NoSuchKey(Key=key)
+        return found.body
+
