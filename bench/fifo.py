@@ -28,6 +28,7 @@ groups, deduplication ids remembered).
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import itertools
 import os
@@ -45,10 +46,12 @@ GROUPINGS = {"1 group": 1, "10 groups": 10, "10,000 groups": 10_000}
 MOTO_GROUPINGS = {"1 group": 1, "10 groups": 10}
 #: contender -> (grouping, depth) -> microseconds per message
 Figures = dict[str, dict[tuple[str, int], float]]
-FULL = {"depths": (1_000, 10_000, 100_000, 1_000_000), "boto3_depths": (1_000, 1_000_000),
+FULL: dict[str, Any] = {
+        "depths": (1_000, 10_000, 100_000, 1_000_000), "boto3_depths": (1_000, 1_000_000),
         "moto_depths": (100, 1_000), "takes": 2_000, "boto3_takes": 200, "moto_takes": 5,
         "repeats": 3, "memory_count": 100_000}
-QUICK = {"depths": (1_000, 100_000), "boto3_depths": (1_000,), "moto_depths": (100,),
+QUICK: dict[str, Any] = {
+         "depths": (1_000, 100_000), "boto3_depths": (1_000,), "moto_depths": (100,),
          "takes": 500, "boto3_takes": 50, "moto_takes": 3, "repeats": 2,
          "memory_count": 20_000}
 
@@ -161,10 +164,10 @@ def measure(depths: tuple[int, ...], rounds: int, repeats: int, make: Callable[[
             contender.fill(depth, groups)
             gc.collect()
             gc.freeze()
-            step = getattr(contender, action)
+            step: Callable[..., Any] = getattr(contender, action)
+            work = functools.partial(step, groups) if grouped else step
             figures[label, depth] = per_message(
-                (lambda s=step, g=groups: s(g)) if grouped else step,
-                min(rounds, max(depth // (10 * repeats), 1)), repeats)
+                work, min(rounds, max(depth // (10 * repeats), 1)), repeats)
             if hasattr(contender, "close"):
                 contender.close()
             del contender, step
