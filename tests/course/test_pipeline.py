@@ -235,7 +235,7 @@ def test_the_guide_plans_both_agendas_from_the_teaching_minutes(tmp_path) -> Non
         labs.append(source.read(path))
     text = guide.render(labs, {})
     half = text.split("### Half day")[1].split("### Full day")[0]
-    assert "| 09:10 | 10:10 | Lab 91" in half and "Break" in half
+    assert "| 09:25 | 10:25 | Lab 91" in half and "Break" in half
     assert "self-study" in half and "Lab 94" in half
     full = text.split("### Full day")[1]
     assert "Lunch" in full and "self-study" not in full.split("## Lab")[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .source import LabSource
 
-INTRO_MINUTES = 10
+INTRO_MINUTES = 25  # welcome, the overview deck (about 15 minutes), set-up check
 BREAK_MINUTES = 15
 WORK_BEFORE_BREAK = 90  # minutes of teaching before a break
 HALF_DAY = 210  # 09:00 to 12:30
@@ -40,8 +40,9 @@ def _plan(labs: list[LabSource], sessions: list[tuple[int, int]]) -> tuple[list[
     for index, (start, length) in enumerate(sessions):
         now, end, since_break = start, start + length, 0
         if index == 0:
-            rows.append(f"| {_clock(now)} | {_clock(now + INTRO_MINUTES)} | Welcome, set-up "
-                        "check (`make lab` opens JupyterLab) |")
+            rows.append(f"| {_clock(now)} | {_clock(now + INTRO_MINUTES)} | Welcome and the "
+                        "overview deck (`slides/overview.html`); set-up check (`make lab` "
+                        "opens JupyterLab) |")
             now += INTRO_MINUTES
         while left:
             lab = left[0]
