@@ -217,7 +217,7 @@ def test_probes_of_an_unknown_or_unwritten_exercise_say_so() -> None:
 
 def test_the_pipeline_probes_pass_on_the_finished_queue_policy() -> None:
     """The solution's statements together meet requirements 2 to 4 (the lab's last cell)."""
-    from sqskit.lab.models.playground import run_probes
+    from sqskit.lab.models.probes import run_probes
 
     policy = wd.queue_policy(tls_only=S["tls_only"], vpc_reader=S["vpc_reader"],
                              auditor_grant=S["auditor_grant"])

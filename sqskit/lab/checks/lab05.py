@@ -10,10 +10,7 @@ nonce from a fresh one. The key policy is judged by probes (``policies.py``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from ...base.errors import AwsError
 from ...security.envelope import SecretKey
@@ -22,59 +19,10 @@ from ...world import World
 from .. import winterday as wd
 from ..exercises import attempted, exercise, fail, require, run_learner
 from ..feedback import LearnerCodeRaised, NotAttempted
-from ..models.playground import Probe, ProbeResult
-from .look import CallLog, expect_world, messages, queue
+from ..models.probes import Probe, ProbeResult
+from .envelopes import CONTEXT, kms_sealed, kms_world, parts, reference_seal, unwrap
+from .look import expect_world, messages, queue
 from .policies import Expectation, probe_set, statements, valid, verify
-
-CONTEXT = {"pipeline": "winterday", "job": "P-0001"}
-KEY_ARN = f"arn:aws:kms:{wd.REGION}:{wd.ACCOUNT}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
-PARTS = ("encrypted_data_key", "nonce", "ciphertext")
-
-
-def _kms_world() -> tuple[World, Any, str, CallLog]:
-    world = World(seed=7)
-    kms = world.client("kms")
-    key_id = kms.create_key(Description="practice")["KeyMetadata"]["KeyId"]
-    log = CallLog()
-    world.audit = log
-    return world, kms, key_id, log
-
-
-def _parts(envelope: Any) -> tuple[bytes, bytes, bytes]:
-    if not isinstance(envelope, Mapping) or not all(k in envelope for k in PARTS):
-        fail(f"seal should return a dict with the keys {', '.join(PARTS)}; it returned "
-             f"{envelope!r:.80}", "shape")
-    values = [envelope[k] for k in PARTS]
-    if not all(isinstance(v, (bytes, bytearray)) for v in values):
-        fail("encrypted_data_key, nonce and ciphertext should be bytes", "shape")
-    return bytes(values[0]), bytes(values[1]), bytes(values[2])
-
-
-def _unwrap(kms: Any, blob: bytes, context: Mapping[str, str]) -> bytes:
-    """The data key in ``blob``, unwrapped by KMS with the context (or the right mistake)."""
-    try:
-        return bytes(kms.decrypt(CiphertextBlob=blob, EncryptionContext=dict(context))["Plaintext"])
-    except ClientError:
-        pass
-    try:
-        kms.decrypt(CiphertextBlob=blob)
-    except ClientError:
-        fail("KMS cannot decrypt encrypted_data_key: it is not what generate_data_key "
-             "returned as CiphertextBlob", "not-wrapped")
-    fail("KMS decrypts encrypted_data_key only without the encryption context", "no-context")
-
-
-def _kms_sealed(kms: Any, plaintext: bytes, blobs: tuple[bytes, ...]) -> bool:
-    """Is ``plaintext`` what KMS decrypts one of ``blobs`` to (with or without the context)?"""
-    for blob in blobs:
-        for context in (dict(CONTEXT), None):
-            try:
-                options = {"EncryptionContext": context} if context else {}
-                if kms.decrypt(CiphertextBlob=blob, **options)["Plaintext"] == plaintext:
-                    return True
-            except ClientError:
-                continue
-    return False
 
 
 @exercise("05.1", mistakes={
@@ -96,17 +44,17 @@ def _kms_sealed(kms: Any, plaintext: bytes, blobs: tuple[bytes, ...]) -> bool:
     "nonce-reuse": "Use a fresh nonce for every encryption: os.urandom(12).",
 })
 def seal_works(seal: Any) -> str:
-    _, kms, key_id, log = _kms_world()
+    _, kms, key_id, log = kms_world()
     body = wd.body(wd.report(1))
     envelope = run_learner(seal, kms, key_id, body, dict(CONTEXT))
     attempted(envelope)
-    wrapped, nonce, ciphertext = _parts(envelope)
+    wrapped, nonce, ciphertext = parts(envelope)
     if body.encode() in wrapped + nonce + ciphertext:
         fail("the report's text is in the envelope as it was", "body-in-clear")
     if log.count("Encrypt") and not log.count("GenerateDataKey") and \
-            _kms_sealed(kms, body.encode(), (wrapped, ciphertext)):
+            kms_sealed(kms, body.encode(), (wrapped, ciphertext)):
         fail("the report was encrypted by KMS itself, not under a data key", "kms-encrypt")
-    unwrapped = _unwrap(kms, wrapped, CONTEXT)
+    unwrapped = unwrap(kms, wrapped, CONTEXT)
     require(len(unwrapped) == 32, f"the data key is {len(unwrapped)} bytes", "key-size")
     stored = [bytes(v) for v in envelope.values() if isinstance(v, (bytes, bytearray))]
     if any(unwrapped in v for v in stored):
@@ -123,21 +71,11 @@ def seal_works(seal: Any) -> str:
         fail("the ciphertext opens only without associated data", "no-aad")
     require(opened == body.encode(), "the ciphertext opens to something else than the report",
             "cannot-open")
-    again = _parts(run_learner(seal, kms, key_id, body, dict(CONTEXT)))
+    again = parts(run_learner(seal, kms, key_id, body, dict(CONTEXT)))
     require(again[1] != nonce, "two seals of the same report used the same nonce",
             "nonce-reuse")
     return ("seal wraps a 32-byte data key under the KMS key, bound to the context, seals the "
             "report with AES-GCM and a fresh nonce, and keeps no secret in the clear")
-
-
-def reference_seal(kms: Any, key_id: str, body: str, context: Mapping[str, str]) -> dict:
-    """An envelope as exercise 05.1 builds it (for checking open_sealed)."""
-    data_key = kms.generate_data_key(KeyId=key_id, KeySpec="AES_256",
-                                     EncryptionContext=dict(context))
-    sealed = SecretKey(data_key["Plaintext"], "check").seal(body.encode(),
-                                                           wd.associated_data(context))
-    return {"encrypted_data_key": data_key["CiphertextBlob"], "nonce": sealed[:12],
-            "ciphertext": sealed[12:]}
 
 
 @exercise("05.2", mistakes={
@@ -151,7 +89,7 @@ def reference_seal(kms: Any, key_id: str, body: str, context: Mapping[str, str])
                        "something: do not catch the error.",
 })
 def open_works(open_sealed: Any) -> str:
-    _, kms, key_id, log = _kms_world()
+    _, kms, key_id, log = kms_world()
     body = wd.body(wd.report(2, "birch-and-co"))
     envelope = reference_seal(kms, key_id, body, CONTEXT)
     log.operations.clear()
@@ -219,6 +157,7 @@ def encrypted_queue(world: Any) -> str:
             "for 10 minutes")
 
 
+KEY_ARN = f"arn:aws:kms:{wd.REGION}:{wd.ACCOUNT}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 VIA = "sqs.amazonaws.com"
 ENCRYPTING = (("kms:EncryptionContext:aws:sqs:arn", wd.queue_arn()),)
 ALL_KMS = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", ' \

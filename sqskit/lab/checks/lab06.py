@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import winterday as wd
 from ..exercises import exercise
-from ..models.playground import Probe, ProbeResult
+from ..models.probes import Probe, ProbeResult
 from .policies import (
     Expectation,
     actions_of,

@@ -24,7 +24,7 @@ from ...security.policy.document import Kind
 from ...world import World
 from ..exercises import fail, get
 from ..feedback import NotAttempted
-from ..models.playground import Probe, ProbeResult, ProbeTable, run_probes
+from ..models.probes import Probe, ProbeResult, ProbeTable, run_probes
 
 #: one probe and the mistake it catches when it goes the wrong way (None: no tip)
 Expectation = tuple[Probe, str | None]

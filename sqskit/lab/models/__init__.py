@@ -7,7 +7,8 @@ browser; the widgets in ``sqskit.lab.widgets`` only draw what a model says.
 from .board import BoardModel, BoardSnapshot, Card, QueueView
 from .clock import ClockModel, human_seconds
 from .envelope import EnvelopeModel, EnvelopeSnapshot
-from .playground import PlaygroundModel, Probe, ProbeResult, ProbeTable, run_probes
+from .playground import PlaygroundModel
+from .probes import Probe, ProbeResult, ProbeTable, run_probes
 from .timeline import TimelineModel, TimelineRow
 
 __all__ = [

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..models.envelope import EnvelopeModel
-from ..models.playground import PlaygroundModel, Probe, ProbeTable
+from ..models.playground import PlaygroundModel
+from ..models.probes import Probe, ProbeTable
 from .security_html import decision_html, envelope_html, probes_html
 from .views import _TextTwin
 

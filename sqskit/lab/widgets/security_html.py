@@ -13,7 +13,7 @@ from html import escape
 from ...security.policy import Decision, PolicyProblem
 from ...security.policy.explain import trace
 from ..models.envelope import NONCE, TAG, EnvelopeSnapshot
-from ..models.playground import ProbeTable
+from ..models.probes import ProbeTable
 from .html import FONT
 
 GREEN, RED, AMBER, GREY = "#1a7f37", "#cf222e", "#9a6700", "#57606a"
