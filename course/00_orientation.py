@@ -11,6 +11,11 @@
 #     lab: "00"
 #     title: "Orientation: the notebook, the world and its clock"
 #     minutes: {learning: 20, teaching: 30}
+#     card:
+#       size: small
+#       difficulty: easy
+#       goal: "Make a queue, send and receive a message, move the clock, and pass your first checks."
+#       summary: "A tour of the kit before any idea: a world of your own with a virtual clock, a real boto3 client, the clock controls, a check's one-line answer and its hint ladder."
 #     objectives:
 #       - Run cells, and start a lab over with its reset cell
 #       - Move the virtual clock, by code and with the clock controls

@@ -11,6 +11,11 @@
 #     lab: "01"
 #     title: "The print queue"
 #     minutes: {learning: 45, teaching: 60}
+#     card:
+#       size: medium
+#       difficulty: easy
+#       goal: "Print each of Snowy's jobs exactly once, even when a printer crashes or SQS delivers a job twice."
+#       summary: "Producer and consumer on one queue: sending, receiving, deleting by receipt handle, the visibility timeout that makes SQS retry, and an idempotent printer."
 #     objectives:
 #       - Send jobs to a queue (the producer) and take them off it (the consumer)
 #       - Explain why a received message is hidden, not removed, and why you must delete it

@@ -11,6 +11,11 @@
 #     lab: "02"
 #     title: "Retries and the dead-letter queue"
 #     minutes: {learning: 40, teaching: 50}
+#     card:
+#       size: medium
+#       difficulty: moderate
+#       goal: "Keep the print queue flowing when one job can never be printed, then print it after the fix."
+#       summary: "A poison job comes back forever; a redrive policy moves it to a dead-letter queue after maxReceiveCount tries; find where it came from, fix the cause, move it back."
 #     objectives:
 #       - Recognise a poison message, one that fails every time it is tried
 #       - Give a queue a dead-letter queue with a redrive policy, and choose maxReceiveCount

@@ -11,6 +11,11 @@
 #     lab: "03"
 #     title: "FIFO queues: order and exactly-once"
 #     minutes: {learning: 45, teaching: 60}
+#     card:
+#       size: medium
+#       difficulty: moderate
+#       goal: "Print every customer's pages in order, once, even when the producer retries."
+#       summary: "FIFO queues: message groups for order per customer, deduplication ids for safe retries, content-based deduplication, and what order costs in throughput."
 #     objectives:
 #       - Create a FIFO queue and say what it promises that a standard queue does not
 #       - Keep each customer's pages in order with message groups

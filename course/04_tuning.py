@@ -11,6 +11,11 @@
 #     lab: "04"
 #     title: "Tuning the queue"
 #     minutes: {learning: 45, teaching: 60}
+#     card:
+#       size: medium
+#       difficulty: moderate
+#       goal: "Tune Snowy's queue: an undo window, a one-day retention, no empty receives, batches, and a visibility timeout that fits the longest job."
+#       summary: "The knobs of a queue, each tried on the virtual clock: DelaySeconds, MessageRetentionPeriod, long polling, batches of ten, and sizing the visibility timeout."
 #     objectives:
 #       - Delay a message, and say what a delay can and cannot do
 #       - Set how long a queue keeps messages, and see old ones expire

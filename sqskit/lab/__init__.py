@@ -11,36 +11,49 @@
     hint("01.2")                          # the next rung of the hint ladder
     progress()                            # your progress as a table
 
-The widgets (``ClockControls``, ``QueueBoard``, ``MessageTimeline``, ``Dashboard``)
-import ipywidgets on first use; their models live in ``sqskit.lab.models``.
+The widgets (``ClockControls``, ``QueueBoard``, ``MessageTimeline``, ``Dashboard``,
+``PolicyPlayground``, ``EnvelopeExplorer``) import ipywidgets on first use; their
+models live in ``sqskit.lab.models``. ``snowy`` and ``winterday`` are the two stories.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import snowy
+from . import snowy, winterday
 from .exercises import check, exercises, hint
 from .feedback import CheckResult, HintResult
 from .tracker import merge_progress, progress, set_learner
 
-_WIDGETS = frozenset({"ClockControls", "Dashboard", "MessageTimeline", "QueueBoard"})
+_WIDGETS = frozenset({"ClockControls", "Dashboard", "EnvelopeExplorer", "MessageTimeline",
+                      "PolicyPlayground", "QueueBoard"})
 
 __all__ = [
     "CheckResult",
     "ClockControls",
     "Dashboard",
+    "EnvelopeExplorer",
     "HintResult",
     "MessageTimeline",
+    "PolicyPlayground",
     "QueueBoard",
     "check",
     "exercises",
     "hint",
     "merge_progress",
+    "probes",
     "progress",
     "set_learner",
     "snowy",
+    "winterday",
 ]
+
+
+def probes(exercise_id: str, *answers: Any) -> Any:
+    """Every probe of a policy exercise against your answer: what must be allowed or denied."""
+    from .checks.policies import probes as run
+
+    return run(exercise_id, *answers)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,10 +1,13 @@
-"""One real-browser test: lab 01 in JupyterLab, in Debian's chromium, as a learner uses it.
+"""Real-browser tests: labs 01 and 06 in JupyterLab, in Debian's chromium, as a learner uses them.
 
-JupyterLab serves a temporary copy of ``labs/01_print_queue.ipynb``; the test runs all
-cells, checks that the clock controls and the queue board render, clicks **Advance** and
-sees a card change lanes, reads a check's one-line answer, then types the answer of
-exercise 01.1 into its cell like a learner and sees the check pass. Screenshots go to
-``artifacts/browser/``. A slide deck is opened from disk too, with every request to
+JupyterLab serves temporary copies of ``labs/01_print_queue.ipynb`` and
+``labs/06_access.ipynb``. In lab 01 the test runs all cells, checks that the clock
+controls and the queue board render, clicks **Advance** and sees a card change lanes,
+reads a check's one-line answer, then types the answer of exercise 01.1 into its cell
+like a learner and sees the check pass. In lab 06 it tries a queue policy in the policy
+playground (typed into its editor), sees the verdict turn to an explicit deny with the
+deciding statement highlighted, then ticks TLS and sees it allowed again. Screenshots go
+to ``artifacts/browser/``. A slide deck is opened from disk too, with every request to
 another host blocked and counted.
 
 Run by ``make browser`` (which installs chromium with apt when it is missing); never
@@ -66,7 +69,8 @@ def lab_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("jupyterlab")
     notebooks = work / "notebooks"
     notebooks.mkdir()
-    shutil.copy(ROOT / "labs" / "01_print_queue.ipynb", notebooks)
+    for name in ("01_print_queue.ipynb", "06_access.ipynb"):
+        shutil.copy(ROOT / "labs" / name, notebooks)
     for rel, value in SETTINGS.items():
         path = work / "settings" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -185,6 +189,52 @@ def test_lab01_runs_in_jupyterlab_and_its_widgets_and_checks_work(lab_server, br
     print(f"lab 01 in the browser: {time.perf_counter() - started:.1f} s")
 
 
+TLS_ONLY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "sqs:*",
+    "Resource": "arn:aws:sqs:us-east-1:123456789012:parse-jobs",
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}, indent=2)
+
+
+def test_the_policy_playground_tries_a_policy_and_explains_the_decision(lab_server,
+                                                                      browser_context):
+    """Lab 06: in the playground a learner types the TLS-only Deny into the editor and
+    presses Evaluate: explicit deny, the TlsOnly row highlighted with the value it saw;
+    ticking TLS makes the request allowed again."""
+    base, _ = lab_server
+    context, _ = browser_context
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/lab/tree/06_access.ipynb?reset&token={TOKEN}")
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    idle = page.locator("span.jp-StatusBar-TextItem[title^='Change kernel']",
+                        has_text=re.compile(r"\| Idle$"))
+    expect(idle).to_have_count(1)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    playground = notebook.locator(".sqskit-playground").first
+    verdict = playground.locator(".sqskit-playground-verdict")
+    # the student notebook has no queue policy yet: the parser over plain HTTP is allowed
+    expect(verdict).to_have_attribute("data-verdict", "allowed")
+    expect(notebook.locator(".sqskit-playground").last.locator(".sqskit-probes")).to_be_visible()
+    expect(idle).to_have_count(1)
+    editor = playground.locator(".widget-textarea textarea").first
+    editor.fill(TLS_ONLY)
+    playground.locator("button.jupyter-button", has_text="Evaluate").click()
+    expect(verdict).to_have_attribute("data-verdict", "explicit deny")
+    decides = verdict.locator('tr[data-decides="true"]')
+    expect(decides).to_contain_text("TlsOnly")
+    expect(decides).to_contain_text("request has 'false' -> true")
+    playground.screenshot(path=str(ARTIFACTS / "lab06-playground-deny.png"))
+    playground.locator(".widget-checkbox input[type=checkbox]").first.check()
+    expect(verdict).to_have_attribute("data-verdict", "allowed")
+    expect(verdict).to_contain_text("context: TLS, from the internet")
+    playground.screenshot(path=str(ARTIFACTS / "lab06-playground-tls.png"))
+    print(f"lab 06 playground in the browser: {time.perf_counter() - started:.1f} s")
+    page.close()
+
+
 def test_a_slide_deck_opens_offline_and_moves_with_the_arrow_keys(browser_context):
     """The deck renders from a file with no network: title first, arrows move, N notes."""
     context, blocked = browser_context
@@ -193,8 +243,10 @@ def test_a_slide_deck_opens_offline_and_moves_with_the_arrow_keys(browser_contex
     page.goto((ROOT / "slides" / "01_print_queue.html").as_uri() + "#1")
     expect(page.locator(".slide.current h1")).to_have_text("The print queue")
     page.keyboard.press("ArrowRight")
-    expect(page.locator(".slide.current h2")).to_have_text("You will")
+    expect(page.locator(".slide.current h2")).to_have_text("The scenario")
     assert page.url.endswith("#2")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".slide.current h2")).to_have_text("You will")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("n")
     expect(page.locator(".notes.current")).to_be_visible()

@@ -19,6 +19,7 @@ HEADER = '''# ---
 #     lab: "98"
 #     title: "A test lab"
 #     minutes: {learning: 10, teaching: 15}
+#     card: {size: small, difficulty: easy, goal: "Win the game", summary: "A game is played"}
 #     objectives: [Learn]
 #     keypoints: [Learned]
 # ---
@@ -95,6 +96,59 @@ def test_the_build_refuses_a_header_without_the_lab_metadata(tmp_path) -> None:
     path.write_text("# %%\nx = 1\n", encoding="utf-8")
     with pytest.raises(source.SourceError, match="lacks kit"):
         source.read(path)
+
+
+@pytest.mark.parametrize("card, message", [
+    ("", "lacks kit: card"),
+    ("#     card: {size: small, difficulty: easy, goal: g}\n", "kit.card needs"),
+    ("#     card: {size: huge, difficulty: easy, goal: g, summary: s}\n", "size is one of"),
+    ("#     card: {size: small, difficulty: trivial, goal: g, summary: s}\n", "difficulty one"),
+])
+def test_the_build_refuses_a_missing_or_odd_scenario_card(tmp_path, card, message) -> None:
+    """Every lab has a scenario card in CloudGoat's shape, with sizes and difficulties
+    from a fixed list (the guide and the decks sort and compare them)."""
+    header = re.sub(r"#     card: .*\n", card, HEADER)
+    path = tmp_path / "98_card.py"
+    path.write_text(header, encoding="utf-8")
+    with pytest.raises(source.SourceError, match=message):
+        source.read(path)
+
+
+def test_the_scenario_card_is_in_the_notebook_the_deck_and_the_guide(tmp_path) -> None:
+    """The card heads both notebooks, has a slide of its own, and sits in the guide."""
+    lab = source.read(write_lab(tmp_path, EXERCISE))
+    header = notebooks.build(lab, "lab", "98.1").cells[0].source
+    assert "> **Scenario** · size: small · difficulty: easy" in header
+    assert "> **Goal:** Win the game" in header
+    slides = deck.slides_of(lab, [])
+    assert "<h2>The scenario</h2>" in slides[1][1] and "A game is played" in slides[1][1]
+    text = guide.render([lab], {})
+    assert "| 98 | A test lab | small | easy | 10 | 15 | 0 |" in text
+    assert "- *Goal:* Win the game" in text
+
+
+def test_the_overview_deck_has_a_title_slide_and_speaker_notes(tmp_path) -> None:
+    """Markdown slides split at ---; what follows "Notes:" is the speaker notes."""
+    path = tmp_path / "overview.md"
+    path.write_text("# Title\n\nNotes:\nSay hi.\n\n---\n\n## Two\n\n- a point\n",
+                    encoding="utf-8")
+    slides = deck.overview_slides(path.read_text(encoding="utf-8"))
+    assert [css for css, _, _ in slides] == ["slide title", "slide"]
+    assert "Say hi." in slides[0][2] and "Say hi." not in slides[0][1]
+    assert "<li>a point</li>" in slides[1][1] and slides[1][2] == ""
+    html = deck.overview(path)
+    assert html.count('<section class="slide') == 2 and "overview · 2/2" in html
+
+
+def test_the_committed_overview_deck_covers_the_story_the_security_features_and_practices(
+) -> None:
+    """The overview (slides/overview.html) tells the seed's story: the mailbox analogy,
+    how SQS works, its security features, best practices; every slide has notes."""
+    html = (ROOT / "slides" / "overview.html").read_text(encoding="utf-8")
+    for title in ("A queue is a mailbox", "How SQS works", "Security feature 1",
+                  "Security feature 2", "Best practices"):
+        assert title in html, title
+    assert '<aside class="notes"><p>(no notes)</p>' not in html
 
 
 def test_the_student_notebook_has_stubs_no_outputs_and_no_facilitator_notes(tmp_path) -> None:
@@ -181,7 +235,7 @@ def test_the_guide_plans_both_agendas_from_the_teaching_minutes(tmp_path) -> Non
         labs.append(source.read(path))
     text = guide.render(labs, {})
     half = text.split("### Half day")[1].split("### Full day")[0]
-    assert "| 09:10 | 10:10 | Lab 91" in half and "Break" in half
+    assert "| 09:25 | 10:25 | Lab 91" in half and "Break" in half
     assert "self-study" in half and "Lab 94" in half
     full = text.split("### Full day")[1]
     assert "Lunch" in full and "self-study" not in full.split("## Lab")[0]

@@ -23,11 +23,29 @@ def isolated_progress(tmp_path, monkeypatch):
 
 def solution_namespace(stem: str) -> dict[str, Any]:
     """The functions a lab's solution defines (its exercise cells that start with def)."""
-    from sqskit.lab import snowy
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from sqskit.lab import snowy, winterday
     from tools.coursebuild.source import read
 
-    namespace: dict[str, Any] = {"json": __import__("json"), "snowy": snowy}  # the reset cell's
+    namespace: dict[str, Any] = {  # what the labs' reset cells import
+        "json": __import__("json"), "os": __import__("os"), "snowy": snowy,
+        "winterday": winterday, "AESGCM": AESGCM,
+    }
     for cell in read(COURSE / f"{stem}.py").cells:
         if cell.kind == "code" and cell.answer_lines and cell.solution.startswith("def "):
             exec(compile(cell.solution, f"{stem}.py", "exec"), namespace)
     return namespace
+
+
+def solution_values(stem: str, *names: str, **given: Any) -> dict[str, Any]:
+    """The values a lab's solution assigns to ``names`` (exercise cells assigning them)."""
+    from sqskit.lab import winterday
+    from tools.coursebuild.source import read
+
+    namespace: dict[str, Any] = {"json": __import__("json"), "winterday": winterday, **given}
+    for cell in read(COURSE / f"{stem}.py").cells:
+        assigned = {line.split("=", 1)[0].strip() for line in cell.answer_lines if "=" in line}
+        if cell.kind == "code" and assigned & set(names):
+            exec(compile(cell.solution, f"{stem}.py", "exec"), namespace)
+    return {name: namespace[name] for name in names}

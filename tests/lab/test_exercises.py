@@ -16,10 +16,13 @@ from . import (
     test_checks_lab02,
     test_checks_lab03,
     test_checks_lab04,
+    test_checks_lab05,
+    test_checks_lab06,
 )
 
 TESTED_LABS = {"00": test_checks_lab00, "01": test_checks_lab01, "02": test_checks_lab02,
-               "03": test_checks_lab03, "04": test_checks_lab04}
+               "03": test_checks_lab03, "04": test_checks_lab04, "05": test_checks_lab05,
+               "06": test_checks_lab06}
 
 
 @pytest.mark.parametrize("lab", sorted(TESTED_LABS))
@@ -127,5 +130,5 @@ def test_checks_and_hints_are_counted_in_the_learners_progress() -> None:
 
 def test_the_hint_files_are_valid_and_titled() -> None:
     """Each lab's hint file parses and gives every exercise a title."""
-    for lab in ("00", "01", "02", "03", "04"):
+    for lab in ("00", "01", "02", "03", "04", "05", "06"):
         assert all("title" in entry for entry in lab_text(lab).values())

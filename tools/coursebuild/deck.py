@@ -1,9 +1,12 @@
-"""A slide deck per lab: one self-contained HTML file that opens offline.
+"""A slide deck per lab, and the overview deck: self-contained HTML files that open offline.
 
 Slides come from the source's ``slide`` and ``slide-only`` cells (a Markdown cell is a
 slide; a ``---`` line inside it starts another; a code cell becomes a slide of code),
-framed by a title slide built from the lab's metadata, a slide listing the exercises,
-and the key points. A ``notes`` cell holds the speaker notes of the slide before it.
+framed by a title slide built from the lab's metadata, the lab's scenario card, a slide
+listing the exercises, and the key points. A ``notes`` cell holds the speaker notes of
+the slide before it. The overview deck (``course/overview.md``) is Markdown: slides
+separated by ``---`` lines, speaker notes after a ``Notes:`` line; the first slide is
+the title slide.
 
 Everything the deck needs is inlined: the stylesheet and the small script in
 ``deck/`` (arrows to move, N for notes, S for a speaker window, print for PDF) and
@@ -47,6 +50,13 @@ def slides_of(lab: LabSource, exercises: list[tuple[str, str]]) -> list[tuple[st
         f"{minutes['teaching']} minutes</p>"
     )
     slides = [["slide title", title, ""]]
+    card = meta["card"]
+    slides.append(["slide", "<h2>The scenario</h2><table>"
+                   f"<tr><th>Size</th><td>{escape(card['size'])}</td></tr>"
+                   f"<tr><th>Difficulty</th><td>{escape(card['difficulty'])}</td></tr>"
+                   f"<tr><th>Goal</th><td>{_inline(card['goal'])}</td></tr>"
+                   f"<tr><th>Summary</th><td>{_inline(card['summary'])}</td></tr></table>",
+                   ""])
     slides.append(["slide", "<h2>You will</h2><ul>"
                    + "".join(f"<li>{_inline(o)}</li>" for o in meta["objectives"]) + "</ul>", ""])
     for cell in lab.cells:
@@ -89,10 +99,31 @@ def _split_parts(text: str) -> list[str]:
 
 def render(lab: LabSource, exercises: list[tuple[str, str]]) -> str:
     """The deck of ``lab`` as one HTML document."""
-    slides = slides_of(lab, exercises)
+    return _document(f"Lab {lab.lab} · {lab.meta['title']}", f"course/{lab.path.name}",
+                     slides_of(lab, exercises), lab.lab)
+
+
+def overview_slides(text: str) -> list[tuple[str, str, str]]:
+    """``(css class, slide html, notes html)`` for each slide of the overview's Markdown."""
+    slides = []
+    for number, part in enumerate(_split_parts(text)):
+        body, _, notes = part.partition("\nNotes:")
+        css = "slide title" if number == 0 else "slide"
+        slides.append((css, _markdown(body), _markdown(notes.strip()) if notes else ""))
+    return slides
+
+
+def overview(path: Path) -> str:
+    """The overview deck (``course/overview.md``) as one HTML document."""
+    text = path.read_text(encoding="utf-8")
+    return _document("sqskit · SQS through a security lens", f"course/{path.name}",
+                     overview_slides(text), "overview")
+
+
+def _document(title: str, source: str, slides: list[tuple[str, str, str]], label: str) -> str:
     total = len(slides)
     sections = "\n".join(
-        f'<section class="{css}">{body}<div class="footer">{escape(lab.lab)} · '
+        f'<section class="{css}">{body}<div class="footer">{escape(label)} · '
         f"{number}/{total}</div></section>"
         for number, (css, body, _) in enumerate(slides, start=1)
     )
@@ -103,9 +134,9 @@ def render(lab: LabSource, exercises: list[tuple[str, str]]) -> str:
     script = (ASSETS / "deck.js").read_text(encoding="utf-8")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<!-- generated from course/{lab.path.name} by tools/course.py: edit that file -->\n"
+        f"<!-- generated from {source} by tools/course.py: edit that file -->\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>Lab {escape(lab.lab)} · {escape(lab.meta['title'])}</title>\n"
+        f"<title>{escape(title)}</title>\n"
         f"<style>\n{style}\n</style>\n</head>\n<body>\n<div class=\"deck\">\n{sections}\n"
         f"{notes}\n</div>\n<div class=\"help\">← → move · N notes · S speaker window</div>\n"
         f"<script>\n{script}\n</script>\n</body>\n</html>\n"
@@ -113,10 +144,12 @@ def render(lab: LabSource, exercises: list[tuple[str, str]]) -> str:
 
 
 def index(labs: list[LabSource]) -> str:
-    """``slides/index.html``: the list of decks."""
-    items = "".join(
+    """``slides/index.html``: the overview deck, then one deck per lab."""
+    items = '<li><a href="overview.html">Overview: SQS through a security lens</a></li>'
+    items += "".join(
         f'<li><a href="{escape(lab.stem)}.html">Lab {escape(lab.lab)} · '
-        f"{escape(lab.meta['title'])}</a> ({lab.meta['minutes']['teaching']} min)</li>"
+        f"{escape(lab.meta['title'])}</a> ({lab.meta['minutes']['teaching']} min; "
+        f"{escape(lab.meta['card']['size'])}, {escape(lab.meta['card']['difficulty'])})</li>"
         for lab in labs
     )
     return (

@@ -1,10 +1,11 @@
 """FACILITATOR.md: the facilitator's guide, generated from the lab sources and the checks.
 
-Per lab: objectives, learning and teaching minutes, the exercises with the mistakes
-their checks recognise (the same list that drives the learners' tips, read from the
-checks registry), the ``facilitator`` notes of the source in order, discussion
-prompts and key points. Up front: a table of the labs and two agendas (half day,
-full day) computed from the teaching minutes.
+Per lab: its scenario card (size, difficulty, goal, summary), objectives, learning
+and teaching minutes, the exercises with the mistakes their checks recognise (the same
+list that drives the learners' tips, read from the checks registry), the
+``facilitator`` notes of the source in order, discussion prompts and key points. Up
+front: a table of the labs and two agendas (half day, full day) computed from the
+teaching minutes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from .source import LabSource
 
-INTRO_MINUTES = 10
+INTRO_MINUTES = 25  # welcome, the overview deck (about 15 minutes), set-up check
 BREAK_MINUTES = 15
 WORK_BEFORE_BREAK = 90  # minutes of teaching before a break
 HALF_DAY = 210  # 09:00 to 12:30
@@ -39,8 +40,9 @@ def _plan(labs: list[LabSource], sessions: list[tuple[int, int]]) -> tuple[list[
     for index, (start, length) in enumerate(sessions):
         now, end, since_break = start, start + length, 0
         if index == 0:
-            rows.append(f"| {_clock(now)} | {_clock(now + INTRO_MINUTES)} | Welcome, set-up "
-                        "check (`make lab` opens JupyterLab) |")
+            rows.append(f"| {_clock(now)} | {_clock(now + INTRO_MINUTES)} | Welcome and the "
+                        "overview deck (`slides/overview.html`); set-up check (`make lab` "
+                        "opens JupyterLab) |")
             now += INTRO_MINUTES
         while left:
             lab = left[0]
@@ -81,16 +83,19 @@ def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]]) -> s
         "Everything here is generated from the lab sources (`course/`) and the checks "
         "(`sqskit/lab/checks/`). Learners work in `labs/` (`make lab`); the executed "
         "answers are in `solutions/`; the slide decks are in `slides/` (open "
-        "`slides/index.html`; N shows speaker notes).",
+        "`slides/index.html`; N shows speaker notes). Open a workshop with the overview "
+        "deck (`slides/overview.html`, about 15 minutes): the mailbox analogy, how SQS "
+        "works, its security features and best practices.",
         "",
         "## The labs at a glance",
         "",
-        "| Lab | Title | Learning (min) | Teaching (min) | Exercises |",
-        "|---|---|---|---|---|",
+        "| Lab | Title | Size | Difficulty | Learning (min) | Teaching (min) | Exercises |",
+        "|---|---|---|---|---|---|---|",
     ]
     for lab in labs:
-        minutes = lab.meta["minutes"]
-        out.append(f"| {lab.lab} | {lab.meta['title']} | {minutes['learning']} | "
+        minutes, card = lab.meta["minutes"], lab.meta["card"]
+        out.append(f"| {lab.lab} | {lab.meta['title']} | {card['size']} | "
+                   f"{card['difficulty']} | {minutes['learning']} | "
                    f"{minutes['teaching']} | {len(exercises.get(lab.lab, []))} |")
     total = sum(int(lab.meta["minutes"]["teaching"]) for lab in labs)
     out += ["", f"Teaching time in total: {total} minutes.", "", "## Agendas", ""]
@@ -108,6 +113,10 @@ def _lab_section(lab: LabSource, exercises: list[ExerciseInfo]) -> list[str]:
     out = ["", f"## Lab {lab.lab} · {meta['title']}", "",
            f"Notebook `labs/{lab.stem}.ipynb` · about {minutes['learning']} minutes on one's "
            f"own, {minutes['teaching']} minutes taught with discussion.", "",
+           f"**Scenario card.** Size: {meta['card']['size']} · difficulty: "
+           f"{meta['card']['difficulty']} · story: {meta.get('story', 'Snowy’s printing service')}",
+           "", f"- *Goal:* {meta['card']['goal']}", f"- *Summary:* {meta['card']['summary']}",
+           "",
            "**Objectives**", "", *(f"- {o}" for o in meta["objectives"]), ""]
     if exercises:
         out += ["**Exercises and the mistakes their checks recognise** (each with its tip)", ""]

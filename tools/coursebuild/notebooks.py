@@ -45,6 +45,7 @@ def header(lab: LabSource, variant: str, first_exercise: str) -> str:
         f"*{meta.get('story', 'Snowy’s printing service')}* · about {minutes['learning']} "
         f"minutes on your own, {minutes['teaching']} in a workshop",
     ]
+    lines += ["", card_markdown(meta["card"])]
     if variant == "solution":
         lines += ["", "**Solution notebook** (for facilitators): every exercise answered, "
                       "every output as it should be."]
@@ -52,6 +53,15 @@ def header(lab: LabSource, variant: str, first_exercise: str) -> str:
     if first_exercise:
         lines += ["", HOW_IT_WORKS.format(first=first_exercise)]
     return "\n".join(lines)
+
+
+def card_markdown(card: dict[str, str]) -> str:
+    """The scenario card as a Markdown quote: size and difficulty, goal, summary."""
+    return "\n".join([
+        f"> **Scenario** · size: {card['size']} · difficulty: {card['difficulty']}  ",
+        f"> **Goal:** {card['goal']}  ",
+        f"> **Summary:** {card['summary']}",
+    ])
 
 
 def keypoints(lab: LabSource) -> str:

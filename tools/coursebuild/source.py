@@ -1,8 +1,9 @@
 """Reading a lab source (``course/NN_topic.py``, jupytext percent format).
 
 A lab source is the only hand-edited file of a lab. Its YAML header carries the lab's
-metadata under ``jupyter: kit:`` (see :data:`REQUIRED`); its cells carry tags that say
-where each cell goes:
+metadata under ``jupyter: kit:`` (see :data:`REQUIRED`), including its scenario card
+(:data:`CARD_FIELDS`: size, difficulty, goal, summary, as CloudGoat's scenarios have);
+its cells carry tags that say where each cell goes:
 
 =================  ==========================  =====================  ==================
 tag                student notebook (labs/)    solution notebook      elsewhere
@@ -37,7 +38,11 @@ import jupytext
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = "# YOUR CODE HERE"
-REQUIRED = ("lab", "title", "minutes", "objectives", "keypoints")
+REQUIRED = ("lab", "title", "minutes", "card", "objectives", "keypoints")
+#: the scenario card (CloudGoat's shape): how big, how hard, the goal, what happens
+CARD_FIELDS = ("size", "difficulty", "goal", "summary")
+SIZES = ("small", "medium", "large")
+DIFFICULTIES = ("easy", "moderate", "hard")
 TAGS = {"slide", "slide-only", "notes", "facilitator", "solution-only", "nbval-check-output",
         "nbval-ignore-output", "nbval-skip", "raises-exception"}
 _MARKERISH = re.compile(r"(BEGIN|END)\s+SOLUTION", re.IGNORECASE)
@@ -97,6 +102,12 @@ def read(path: Path) -> LabSource:
     minutes = meta["minutes"]
     if not isinstance(minutes, dict) or {"learning", "teaching"} - set(minutes):
         raise SourceError(f"{path}: kit.minutes needs learning and teaching")
+    card = meta["card"]
+    if not isinstance(card, dict) or set(CARD_FIELDS) - set(card):
+        raise SourceError(f"{path}: kit.card needs {', '.join(CARD_FIELDS)}")
+    if card["size"] not in SIZES or card["difficulty"] not in DIFFICULTIES:
+        raise SourceError(f"{path}: kit.card size is one of {SIZES}, difficulty one of "
+                          f"{DIFFICULTIES}")
     if not str(path.stem).startswith(str(meta["lab"])):
         raise SourceError(f"{path}: kit.lab {meta['lab']!r} does not match the file name")
     cells = []
