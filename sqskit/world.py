@@ -201,6 +201,7 @@ class World:
         at: datetime | float | None = None,
         source_arn: str | None = None,
         source_account: str | None = None,
+        via: str | None = None,
         **network: Any,
     ) -> Decision:
         """The decision AWS would make for a request, without making it (a policy simulator).
@@ -209,10 +210,15 @@ class World:
         policy); pass documents (JSON text or dicts) to try others. ``network`` takes
         the same request context as :meth:`client` (``secure_transport``,
         ``source_ip``, ``source_vpc``, ``source_vpce``); ``at`` sets ``aws:CurrentTime``.
+        ``via`` is a service making the request for the principal, as SQS calls KMS for
+        an SSE queue's producers and consumers (``via="sqs.amazonaws.com"``: the key
+        policy then sees ``kms:ViaService`` = ``sqs.<region>.amazonaws.com``).
         """
         caller = self.caller(principal, **network)
         if source_arn or source_account:
             caller = caller.with_context(source_arn=source_arn, source_account=source_account)
+        if via:
+            caller = caller.via(via)
         when = self.clock.now if at is None else (
             at.timestamp() if isinstance(at, datetime) else float(at))
         return self.policies.simulate(

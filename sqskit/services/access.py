@@ -163,18 +163,23 @@ class PolicyAuthorizer:
         """Like IAM's policy simulator: the decision for a request nobody makes.
 
         The resource policy defaults to the one the world holds for ``resource`` (a
-        queue's policy); identity policies default to the caller's in IAM. A key ARN
-        gets KMS's rule (the key policy must allow). A malformed document raises
+        queue's or a key's policy); identity policies default to the caller's in IAM. A
+        key ARN gets KMS's rule (the key policy must allow) and KMS's condition keys
+        (``kms:CallerAccount``; ``kms:ViaService`` for a caller acting through another
+        service, ``Caller.via``). A malformed document raises
         :class:`~sqskit.security.policy.PolicyProblem` saying what is wrong and where,
         which is how a learner finds out why SQS answered "Invalid value for the
         parameter Policy.".
         """
         parts = resource.split(":")
         service = parts[2] if len(parts) > 5 else ""
-        if resource_policy is None and service:
-            holder = self._service(service)
+        holder = self._service(service) if service else None
+        if resource_policy is None and holder is not None:
             policy_for = getattr(holder, "policy_for", None)
             resource_policy = policy_for(resource) if policy_for is not None else None
+        service_context = getattr(holder, "request_context", None)
+        if service_context is not None:  # keys the service adds itself (kms:ViaService ...)
+            context = {**service_context(caller), **(context or {})}
         if resource_policy is not None:
             parse(resource_policy, "resource")  # a malformed one raises PolicyProblem
         identity = None

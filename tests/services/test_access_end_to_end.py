@@ -288,3 +288,35 @@ def test_a_call_made_on_behalf_of_another_is_explained_under_the_outer_request(w
                                  "arn:aws:kms:us-east-1:123456789012:key/k1",
                                  resource_account="123456789012", resource_policy_required=True)
     assert world.explain("outer-request").action == "kms:GenerateDataKey"
+
+
+def test_simulate_via_a_service_decides_as_the_kms_calls_sse_makes(world):
+    """via="sqs.amazonaws.com" asks as SQS asks KMS for an SSE queue's producer: the key's own
+    policy decides, with kms:ViaService = sqs.<region>.amazonaws.com and kms:CallerAccount;
+    the same request made directly (no via) is denied by the ViaService condition, and the
+    real SendMessage agrees with the simulation."""
+    iam = world.client("iam")
+    iam.create_user(UserName="alice")
+    iam.put_user_policy(UserName="alice", PolicyName="send", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}))
+    alice = "arn:aws:iam::123456789012:user/alice"
+    kms = world.client("kms")
+    key = kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+         "Action": ["kms:Describe*", "kms:Put*", "kms:Get*"], "Resource": "*"},
+        {"Sid": "AliceThroughSqs", "Effect": "Allow", "Principal": {"AWS": alice},
+         "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com",
+                                        "kms:CallerAccount": "123456789012"}}}]}))
+    key_arn = key["KeyMetadata"]["Arn"]
+    through_sqs = world.simulate(alice, "kms:GenerateDataKey", key_arn, via="sqs.amazonaws.com")
+    assert through_sqs.allowed
+    assert [m.statement.sid for m in through_sqs.deciding] == ["AliceThroughSqs"]
+    direct = world.simulate(alice, "kms:GenerateDataKey", key_arn)
+    assert not direct.allowed and direct.reason == "no-resource-allow"
+    url = world.client("sqs").create_queue(QueueName="sealed", Attributes={
+        "KmsMasterKeyId": key_arn})["QueueUrl"]
+    world.client("sqs", principal=alice).send_message(QueueUrl=url, MessageBody="hi")
+    with pytest.raises(sqskit.ClientError):
+        world.client("kms", principal=alice).generate_data_key(KeyId=key_arn, KeySpec="AES_256")

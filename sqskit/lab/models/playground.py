@@ -104,9 +104,7 @@ class PlaygroundModel:
         if parts[2] == "sqs":
             return self.world.sqs.policy_for(arn)
         if parts[2] == "kms":
-            keys = getattr(self.world.service("kms"), "keys", {})
-            key = keys.get(parts[5].split("/", 1)[-1])
-            return key.policy if key is not None else None
+            return self.world.service("kms").policy_for(arn)  # type: ignore[attr-defined]
         return None
 
     def effective_resource_policy(self) -> str | None:

@@ -3,8 +3,9 @@
 A :class:`Probe` is one request ("the parser sends over plain HTTP") with the answer it
 must get (allow or deny) and the identity policies its principal brings. Its decision
 comes from the world's own evaluator (``world.policies.decide``), exactly as
-``world.simulate`` makes it, so a probe can also stand for requests SQS makes on a
-caller's behalf (``via="sqs.amazonaws.com"``: SSE's KMS calls, with ``kms:ViaService``).
+``world.simulate`` makes it (with the probe's labelled identity policies), so a probe can
+also stand for requests SQS makes on a caller's behalf (``via="sqs.amazonaws.com"``, as
+``world.simulate(..., via=...)``: SSE's KMS calls, with the keys KMS adds itself).
 The lab checks judge a learner's policy by its probes; the policy playground shows them.
 """
 
@@ -61,16 +62,6 @@ class Probe:
                                          source_account=self.source_account)
         return caller.via(self.via) if self.via else caller
 
-    def extra_context(self, caller: Caller) -> dict[str, str]:
-        """The service keys a real call would carry (KMS adds kms:CallerAccount, ...)."""
-        extra = dict(self.context)
-        if self.resource.startswith("arn:aws:kms:"):
-            extra.setdefault("kms:CallerAccount", caller.account)
-            if self.via:
-                service, region = self.via.split(".", 1)[0], self.resource.split(":")[3]
-                extra.setdefault("kms:ViaService", f"{service}.{region}.amazonaws.com")
-        return extra
-
     def decide(self, world: World, resource_policy: Any = None) -> Decision:
         """The decision for this request; malformed policies raise PolicyProblem."""
         resource_text = None if resource_policy is None else _text(resource_policy)
@@ -83,13 +74,16 @@ class Probe:
                              for text in self.identity)
         parts = self.resource.split(":")
         caller = self.caller(world)
+        kms = len(parts) > 2 and parts[2] == "kms"
+        context = dict(self.context)
+        if kms:  # the keys KMS adds to every request (kms:ViaService when SQS calls)
+            kms_service: Any = world.service("kms")
+            context = {**kms_service.request_context(caller), **context}
         return world.policies.decide(
             caller, self.action, self.resource, now=world.clock.now,
             resource_policy=resource_text,
             resource_account=parts[4] if len(parts) > 5 and parts[4] else caller.account,
-            context=self.extra_context(caller) or None,
-            resource_policy_required=len(parts) > 2 and parts[2] == "kms",
-            identity_policies=identity,
+            context=context or None, resource_policy_required=kms, identity_policies=identity,
         )
 
     def where(self) -> str:

@@ -177,10 +177,7 @@ class KmsCore(Service):
         self, call: Call, action: str, key: KmsKey, **conditions: Any
     ) -> None:
         """Ask the authorizer whether ``call`` may do ``action`` with ``key``."""
-        context: dict[str, Any] = {"kms:CallerAccount": call.caller.account, **conditions}
-        if call.caller.invoked_by:
-            service = call.caller.invoked_by.split(".", 1)[0]
-            context["kms:ViaService"] = f"{service}.{self.runtime.region}.amazonaws.com"
+        context: dict[str, Any] = {**self.request_context(call.caller), **conditions}
         call.notes["resources"] = [
             {"ARN": key.arn, "accountId": key.account, "type": "AWS::KMS::Key"}
         ]
@@ -195,6 +192,20 @@ class KmsCore(Service):
             raise self._denied(call, action, key, message, denied.detail or denied) from None
         if key.manager == "AWS" and not self._managed_key_allows(call, action, key, context):
             raise self._denied(call, action, key, None, "the AWS managed key's policy")
+
+    def request_context(self, caller: Any) -> dict[str, str]:
+        """KMS's own keys for every request: ``kms:CallerAccount``, and ``kms:ViaService``
+        when another service calls for the caller (SQS for SSE: ``sqs.<region>.amazonaws.com``)."""
+        context = {"kms:CallerAccount": caller.account}
+        if caller.invoked_by:
+            service = caller.invoked_by.split(".", 1)[0]
+            context["kms:ViaService"] = f"{service}.{self.runtime.region}.amazonaws.com"
+        return context
+
+    def policy_for(self, arn: str) -> str | None:
+        """The key policy of the key ``arn`` names (for ``world.simulate``)."""
+        key = self.keys.get(arn.rsplit("/", 1)[-1])
+        return key.policy if key is not None and key.arn == arn else None
 
     @staticmethod
     def _managed_key_allows(call: Call, action: str, key: KmsKey, context: dict) -> bool:
