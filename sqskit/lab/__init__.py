@@ -12,8 +12,9 @@
     progress()                            # your progress as a table
 
 The widgets (``ClockControls``, ``QueueBoard``, ``MessageTimeline``, ``Dashboard``,
-``PolicyPlayground``, ``EnvelopeExplorer``) import ipywidgets on first use; their
-models live in ``sqskit.lab.models``. ``snowy`` and ``winterday`` are the two stories.
+``PolicyPlayground``, ``EnvelopeExplorer``, ``AuditExplorer``, ``MetricsView``) import
+ipywidgets on first use; their models live in ``sqskit.lab.models``. ``snowy`` and
+``winterday`` are the two stories.
 """
 
 from __future__ import annotations
@@ -25,16 +26,18 @@ from .exercises import check, exercises, hint
 from .feedback import CheckResult, HintResult
 from .tracker import merge_progress, progress, set_learner
 
-_WIDGETS = frozenset({"ClockControls", "Dashboard", "EnvelopeExplorer", "MessageTimeline",
-                      "PolicyPlayground", "QueueBoard"})
+_WIDGETS = frozenset({"AuditExplorer", "ClockControls", "Dashboard", "EnvelopeExplorer",
+                      "MessageTimeline", "MetricsView", "PolicyPlayground", "QueueBoard"})
 
 __all__ = [
+    "AuditExplorer",
     "CheckResult",
     "ClockControls",
     "Dashboard",
     "EnvelopeExplorer",
     "HintResult",
     "MessageTimeline",
+    "MetricsView",
     "PolicyPlayground",
     "QueueBoard",
     "check",

@@ -30,7 +30,8 @@ def solution_namespace(stem: str) -> dict[str, Any]:
 
     namespace: dict[str, Any] = {  # what the labs' reset cells import
         "json": __import__("json"), "os": __import__("os"), "snowy": snowy,
-        "winterday": winterday, "AESGCM": AESGCM,
+        "winterday": winterday, "AESGCM": AESGCM, "gzip": __import__("gzip"),
+        "hashlib": __import__("hashlib"),
     }
     for cell in read(COURSE / f"{stem}.py").cells:
         if cell.kind == "code" and cell.answer_lines and cell.solution.startswith("def "):

@@ -119,8 +119,10 @@ def test_the_board_frame_has_one_row_per_message(print_world) -> None:
 
 
 def test_the_timeline_tells_a_crashed_message_story(print_world) -> None:
-    """Sent, received, returned when the timeout ended, received again, deleted."""
+    """Sent, received, returned when the timeout ended, received again, deleted (a world
+    without a trail: the engine tells it all)."""
     world, sqs, url = print_world
+    world.trail.enabled = False
     timeline_of = TimelineModel  # the watcher must exist before the message is sent
     BoardModel(world)
     sent = sqs.send_message(QueueUrl=url, MessageBody="job")
@@ -138,13 +140,15 @@ def test_the_timeline_tells_a_crashed_message_story(print_world) -> None:
     ]
     assert [r.elapsed for r in timeline.rows()] == [0, 0, 30, 31, 31]
     head = f"Timeline of message {sent['MessageId'][:8]} (from the engine)"
+    world.trail.enabled = True
     assert timeline.text().startswith(head)
     assert list(timeline.frame()["source"]) == ["engine"] * 5
 
 
 def test_the_timeline_uses_the_trail_when_the_world_has_one(print_world) -> None:
-    """With world.trail, API calls come from the trail (with who made them); engine-only
-    events (a visibility timeout ending) are kept beside them."""
+    """With world.trail, the calls that name the message come from the trail (with who
+    made them); the engine tells the rest: the receive (CloudTrail never lists what a
+    ReceiveMessage returned) and the visibility timeout ending."""
     world, sqs, url = print_world
     BoardModel(world)
     sent = sqs.send_message(QueueUrl=url, MessageBody="job")
@@ -167,6 +171,7 @@ def test_the_timeline_uses_the_trail_when_the_world_has_one(print_world) -> None
     assert timeline.source == "trail"
     assert [(r.source, r.what) for r in rows] == [
         ("trail", "SendMessage by arn:aws:iam::123456789012:root"),
+        ("engine", "received (receive #1), hidden for 30 s"),
         ("engine", "visibility timeout ended: visible again"),
     ]
     assert rows[0].queue == "print-jobs"
@@ -188,3 +193,24 @@ def test_a_sealed_body_shows_as_encrypted_unless_the_service_can_peek(print_worl
     assert BoardModel(world).snapshot().queues[0].cards["visible"][0].label == "(encrypted)"
     world.sqs.peek_body = lambda m: json.dumps(snowy.first_jobs()[0])  # type: ignore[attr-defined]
     assert BoardModel(world).snapshot().queues[0].cards["visible"][0].label == "J-001 poster.pdf"
+
+
+def test_with_the_real_trail_the_sender_comes_from_the_trail_and_the_rest_from_the_engine(
+        print_world) -> None:
+    """world.trail names the message only in SendMessage (its responseElements): that row
+    says who sent it; receives, the timeout ending and the delete come from the engine."""
+    world, sqs, url = print_world
+    BoardModel(world)
+    sent = sqs.send_message(QueueUrl=url, MessageBody="job")
+    sqs.receive_message(QueueUrl=url)
+    world.clock.advance(31)
+    again = sqs.receive_message(QueueUrl=url)["Messages"][0]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"])
+    rows = TimelineModel(world, sent).rows()
+    assert [(r.source, r.what) for r in rows] == [
+        ("trail", "SendMessage by arn:aws:iam::123456789012:root"),
+        ("engine", "received (receive #1), hidden for 30 s"),
+        ("engine", "visibility timeout ended: visible again"),
+        ("engine", "received (receive #2), hidden for 30 s"),
+        ("engine", "deleted"),
+    ]

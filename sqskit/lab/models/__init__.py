@@ -4,20 +4,24 @@ The models know the world and nothing of ipywidgets, so they are tested without 
 browser; the widgets in ``sqskit.lab.widgets`` only draw what a model says.
 """
 
+from .audit import AuditModel, delivered_frame
 from .board import BoardModel, BoardSnapshot, Card, QueueView
 from .clock import ClockModel, human_seconds
 from .envelope import EnvelopeModel, EnvelopeSnapshot
+from .metrics import MetricsModel
 from .playground import PlaygroundModel
 from .probes import Probe, ProbeResult, ProbeTable, run_probes
 from .timeline import TimelineModel, TimelineRow
 
 __all__ = [
+    "AuditModel",
     "BoardModel",
     "BoardSnapshot",
     "Card",
     "ClockModel",
     "EnvelopeModel",
     "EnvelopeSnapshot",
+    "MetricsModel",
     "PlaygroundModel",
     "Probe",
     "ProbeResult",
@@ -25,6 +29,7 @@ __all__ = [
     "QueueView",
     "TimelineModel",
     "TimelineRow",
+    "delivered_frame",
     "human_seconds",
     "run_probes",
 ]

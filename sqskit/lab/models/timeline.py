@@ -7,10 +7,12 @@ Two sources tell a message's story:
 * the engine's own events, recorded by the lab watcher: sent, received, returned
   when the visibility timeout ended, deleted, expired, moved to a dead-letter queue.
 
-With a trail, the timeline shows the trail's calls plus the engine events no API call
-stands for (a visibility timeout ending, an expiry, a dead-letter move); without one,
-the engine events alone. Either way each row says where it came from. The engine
-events start when the watcher was installed (the first view of the world).
+With a trail, the timeline shows the trail's calls that name the message (who sent it,
+from where) and, beside them, the engine events of every other kind: CloudTrail never
+records which messages a ReceiveMessage returned, and a visibility timeout ending, an
+expiry or a dead-letter move is no API call at all. Without a trail, the engine events
+alone. Either way each row says where it came from. The engine events start when the
+watcher was installed (the first view of the world).
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ if TYPE_CHECKING:
 
 #: engine events that no API call stands for (kept beside the trail's calls)
 SILENT_EVENTS = frozenset({"returned", "expired", "dead_lettered", "arrived_dead_letter"})
+#: the API calls that stand for an engine event, when the trail names the message in them
+CALLS_FOR = {"sent": ("SendMessage", "SendMessageBatch"),
+             "received": ("ReceiveMessage",),
+             "deleted": ("DeleteMessage", "DeleteMessageBatch"),
+             "visibility": ("ChangeMessageVisibility", "ChangeMessageVisibilityBatch"),
+             "purged": ("PurgeQueue",)}
 
 
 @dataclass(frozen=True)
@@ -90,8 +98,9 @@ class TimelineModel:
         if trail is not None:
             calls = list(_trail_rows(trail, self.message_id, start))
             if calls:
+                named = {row.what.split(" ", 1)[0] for row in calls}
                 rows = calls + [r for r, e in zip(rows, engine, strict=True)
-                                if e.event in SILENT_EVENTS]
+                                if not named & set(CALLS_FOR.get(e.event, ()))]
         return sorted(rows, key=lambda r: r.at)
 
     def text(self) -> str:
@@ -128,6 +137,11 @@ def _clock_time(at: float) -> str:
 def _trail_rows(trail: Any, message_id: str, start: float) -> Iterable[TimelineRow]:
     """Rows for the trail records that mention ``message_id`` (CloudTrail record shape)."""
     for record in getattr(trail, "events", ()):
+        if hasattr(record, "response_elements"):  # a TrailEvent: look before rendering
+            named = json.dumps([record.request_parameters, record.response_elements],
+                               default=str)
+            if message_id not in named:
+                continue
         data = _as_dict(record)
         if message_id not in json.dumps(data, default=str):
             continue
@@ -148,6 +162,8 @@ def _as_dict(record: Any) -> dict[str, Any]:
         method = getattr(record, name, None)
         if callable(method):
             return dict(method())
+        if isinstance(method, Mapping):  # TrailEvent.record is a property
+            return dict(method)
     return dict(getattr(record, "__dict__", {}))
 
 

@@ -12,11 +12,14 @@ capstone checks.
 This package gives the labs that world without hiding the calls a learner writes:
 ``story`` holds the names, ARNs, identity policies and seeded report bodies; ``people``
 hires Winterday's IAM users and roles and creates Snowy's key with its policy;
-``pipeline`` sends and receives reports, catches a learner up, and runs the demos.
+``pipeline`` sends and receives reports, catches a learner up, and runs the demos;
+``day`` runs a working day of the pipeline (labs 07, 08, 11).
 """
 
 from __future__ import annotations
 
+from ..models.audit import delivered_frame
+from .day import Consumer, Script, hide_reads, morning, prepare, run
 from .people import KEY_ADMIN_ACTIONS, client, create_key, hire, key_policy
 from .pipeline import (
     ensure_queue,
@@ -31,7 +34,9 @@ from .story import *  # noqa: F403  (the names a notebook uses: winterday.PARSER
 from .story import __all__ as _story
 
 __all__ = [
-    "KEY_ADMIN_ACTIONS", "client", "create_key", "ensure_queue", "envelope_demo", "hire",
-    "key_policy", "measure_kms_calls", "pipeline_probes", "queue_policy", "receive_reports",
-    "send_reports", *_story,
+    "KEY_ADMIN_ACTIONS", "Consumer", "Script", "client", "create_key", "delivered_frame",
+    "ensure_queue",
+    "envelope_demo", "hide_reads", "hire", "key_policy", "measure_kms_calls", "morning",
+    "pipeline_probes", "prepare", "queue_policy", "receive_reports", "run", "send_reports",
+    *_story,
 ]

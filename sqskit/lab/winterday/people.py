@@ -45,8 +45,9 @@ def hire(world: World) -> None:
                 iam.create_user(UserName=name)
                 iam.put_user_policy(UserName=name, PolicyName="work", PolicyDocument=document)
             else:
-                service = "lambda.amazonaws.com" if name == "report-parser" else \
-                    "ecs-tasks.amazonaws.com"
+                # the consumer runs as a container (labs 05-09) or a Lambda function (10, 11)
+                service: str | list[str] = "lambda.amazonaws.com" if name == "report-parser" \
+                    else ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"]
                 iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy(service))
                 iam.put_role_policy(RoleName=name, PolicyName="work", PolicyDocument=document)
         except iam.exceptions.EntityAlreadyExistsException:

@@ -22,6 +22,11 @@ BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
 UPLOADS_QUEUE = "report-uploads"  # S3 notifications -> the parser
 QUEUE = "parse-jobs"  # the parser -> the consumer (encrypted, guarded)
 DEAD_LETTER_QUEUE = "parse-jobs-dlq"
+QUARANTINE_QUEUE = "parse-jobs-quarantine"  # jobs the consumer refused (lab 11)
+ALERTS_TOPIC = "pipeline-alarms"  # CloudWatch alarms publish here (labs 08, 10)
+OPS_QUEUE = "ops-alerts"  # the on-call queue subscribed to the alarms topic
+DLQ_ALARM = "parse-jobs-dlq-not-empty"
+AGE_ALARM = "parse-jobs-waiting-too-long"
 KEY_ALIAS = "alias/winterday-reports"
 PRACTICE_ALIAS = "alias/winterday-practice"
 VPC = "vpc-0a7e5c9d3b1f24680"
@@ -64,6 +69,10 @@ def queue_arn(name: str = QUEUE) -> str:
 
 def queue_url(name: str = QUEUE) -> str:
     return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
+
+
+def topic_arn(name: str = ALERTS_TOPIC) -> str:
+    return f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}"
 
 #: the queue policy a contractor once put on parse-jobs "so the Lambda could send"
 LEGACY_POLICY: dict[str, Any] = {
@@ -110,8 +119,8 @@ def allow_policy(actions: Iterable[str], resources: Iterable[str] = ("*",)) -> s
         {"Effect": "Allow", "Action": list(actions), "Resource": list(resources)}]})
 
 
-def trust_policy(service: str) -> str:
-    """A role's trust policy letting ``service`` assume it."""
+def trust_policy(service: str | list[str]) -> str:
+    """A role's trust policy letting ``service`` (or each of several) assume it."""
     return json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
 
@@ -125,26 +134,42 @@ IDENTITY_POLICIES: dict[str, str] = {
                             "sqs:GetQueueAttributes"], [queue_arn()]),
 }
 
+#: what labs 10 and 11 add to the roles (a second inline policy, "pipeline"): the parser
+#: reads uploads, the consumer writes results and sets refused jobs aside
+PIPELINE_POLICIES: dict[str, str] = {
+    PARSER: allow_policy(["s3:GetObject"], [f"{BUCKET_ARN}/uploads/*"]),
+    CONSUMER: json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{BUCKET_ARN}/processed/*"},
+        {"Effect": "Allow", "Action": "sqs:SendMessage",
+         "Resource": queue_arn(QUARANTINE_QUEUE)}]}),
+}
+
 __all__ = [
     "ACCOUNT",
+    "AGE_ALARM",
+    "ALERTS_TOPIC",
     "AUDITOR",
     "BUCKET",
     "BUCKET_ARN",
     "CONSUMER",
     "CUSTOMERS",
     "DEAD_LETTER_QUEUE",
+    "DLQ_ALARM",
     "ENDPOINTS",
     "IDENTITY_POLICIES",
     "KEY_ALIAS",
     "LEGACY_POLICY",
     "OPS_ADMIN",
+    "OPS_QUEUE",
     "OTHER_VPCE",
     "OUTSIDER_ACCOUNT",
     "PARSER",
     "PARTNER_ACCOUNT",
     "PARTNER_INTERN",
+    "PIPELINE_POLICIES",
     "PRACTICE_ALIAS",
     "PRINCIPALS",
+    "QUARANTINE_QUEUE",
     "QUEUE",
     "REGION",
     "REQUIREMENTS",
@@ -161,5 +186,6 @@ __all__ = [
     "queue_url",
     "report",
     "reports",
+    "topic_arn",
     "trust_policy",
 ]
