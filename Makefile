@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8888
 IP     ?= 127.0.0.1
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+SUDO      := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: lab test lint typecheck unit course course-check notebooks browser bench clean help
 
@@ -66,7 +67,7 @@ notebooks: $(VENV)/.dev
 # One real-browser test: JupyterLab runs lab 01 in Debian's chromium (never `playwright install`).
 browser: $(VENV)/.dev
 	@test -x /usr/bin/chromium || { echo "installing Debian's chromium (once, about a minute)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends chromium fonts-noto-color-emoji >/dev/null; }
 	$(COURSE_ENV) $(BIN)/pytest -m browser tests/browser
 

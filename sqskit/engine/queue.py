@@ -88,6 +88,11 @@ class Queue:
         self._late_arrivals: list[tuple[float, int, Message]] = []  # older-than-newest arrivals
         self._received: dict[int, Message] = {}  # seq -> message, for receipt handles
         self.visible = self.inflight = self.delayed = 0
+        #: running totals of messages added by sends and handed out by receives (metrics
+        #: read these: cheaper than an observer call for every message)
+        self.sent_count = self.received_count = 0
+        #: when each message moved here from a source queue arrived (seq -> instant)
+        self.arrived_at: dict[int, float] = {}
         self._dead_in_ready = self._dead_in_age = 0
         # speed (see bench/): no message in the queue was enqueued before _age_floor,
         # so _expire can skip its work until the retention horizon passes it; and the
@@ -101,7 +106,9 @@ class Queue:
         self._expire(now)
         wait = self.settings.delay_seconds if delay is None else delay
         self._enqueue(message, now, wait)
-        self._emit("sent", message, now)
+        self.sent_count += 1
+        if self.observer is not None:  # (inlined _emit: this runs for every message)
+            self.observer("sent", message, now)
         return message
 
     def _enqueue(self, message: Message, now: float, wait: float) -> None:
@@ -159,9 +166,11 @@ class Queue:
             message.first_receive_at = now
         message.visible_at = now + timeout
         self.inflight += 1
+        self.received_count += 1
         self._received[message.seq] = message
         self._wait(message)
-        self._emit("received", message, now)
+        if self.observer is not None:  # (inlined _emit: this runs for every message)
+            self.observer("received", message, now)
 
     # -- receipts ----------------------------------------------------------------------
     def find_receipt(self, seq: int, serial: int) -> Message | None:
@@ -263,6 +272,28 @@ class Queue:
         head = self._oldest()
         return head.enqueued_at if head is not None else None
 
+    def oldest_arrival(
+        self, now: float, skip: Callable[[Message], bool] | None = None
+    ) -> float | None:
+        """When the earliest-arrived message still here arrived (None if none).
+
+        Arrival is the send, or the move for a message redriven here; ``skip`` leaves
+        messages out (the age metric's poison pills). Scans from the oldest: cheap while
+        few messages at the head are skipped.
+        """
+        self._settle(now)
+        arrived = self.arrived_at
+        best: float | None = None
+        for message in self._by_age:  # arrival order: sends and moves append here
+            if message.state != GONE and not (skip and skip(message)):
+                best = arrived.get(message.seq, message.enqueued_at)
+                break
+        for _, _, message in self._late_arrivals:  # moved here, older than the newest
+            if message.state != GONE and not (skip and skip(message)):
+                when = arrived.get(message.seq, message.enqueued_at)
+                best = when if best is None else min(best, when)
+        return best
+
     def messages(self) -> Iterator[Message]:
         """Every message still in the queue, oldest first (for views, not for delivery)."""
         live = [m for m in self._by_age if m.state != GONE]
@@ -356,7 +387,10 @@ class Queue:
         message.state = GONE
         self._dead_in_age += 1
         self._received.pop(message.seq, None)
-        self._emit(why, message, now)
+        if self.arrived_at:
+            self.arrived_at.pop(message.seq, None)
+        if self.observer is not None:  # (inlined _emit: this runs for every message)
+            self.observer(why, message, now)
         message.body = message.attributes = None  # a dead record keeps no payload
         self._compact()
 
@@ -390,6 +424,7 @@ class Queue:
         """
         self._expire(now)
         message.source_arn = source_arn
+        self.arrived_at[message.seq] = now
         self._enqueue(message, now, 0)
         self._emit("arrived_dead_letter", message, now)
 

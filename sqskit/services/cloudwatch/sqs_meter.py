@@ -2,8 +2,9 @@
 
 Two sources feed a queue's meter, as in SQS itself:
 
-* the **engine's events** (``Queue.observer``): messages added (``sent``), delivered
-  (``received``), and every message's arrival, for the age of the oldest message;
+* the **engine's running totals** (``Queue.sent_count``, ``Queue.received_count``),
+  read at the end of every minute, and its arrival order (``Queue.oldest_arrival``)
+  for the age of the oldest message: no callback runs per message;
 * the **service's view of each call** (the meter is an audit sink): receives that
   returned nothing, deletes that succeeded (including a second delete with an old
   handle, which AWS counts), the size of every accepted message, and FIFO sends
@@ -30,13 +31,11 @@ unverified). Source: ../shared/reference/cloudtrail-cloudwatch.md section 6.
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from ...base.arns import parse_queue_url
 from ...base.errors import AwsError
-from ...engine.message import GONE, Message
+from ...engine.message import Message
 from ...engine.queue import Queue
 from ...monitoring.metrics import MetricId, MetricStore, StatisticSet
 from ..base import Call, Runtime
@@ -77,34 +76,30 @@ def message_size(entry: dict[str, Any]) -> int:
 
 
 class QueueMeter:
-    """One queue's counts per minute and the order its messages arrived in."""
+    """One queue's counts per minute, and where its running totals stood when last read."""
 
     __slots__ = (
-        "_arrived",
         "_minute",
-        "_moved_at",
         "_row",
+        "added_seen",
         "counts",
-        "dead",
         "engine",
         "last_active",
         "name",
-        "observe",
-        "sent_in_call",
+        "received_seen",
+        "sent_seen",
         "sizes",
-        "ticker",
     )
 
-    def __init__(self, name: str, engine: Queue, now: float, ticker: Ticker) -> None:
-        self.name, self.engine, self.last_active, self.ticker = name, engine, now, ticker
+    def __init__(self, name: str, engine: Queue, now: float) -> None:
+        self.name, self.engine, self.last_active = name, engine, now
         self.counts: dict[float, list[int]] = {}  # minute start -> [sent, received, ...]
         self.sizes: dict[float, StatisticSet] = {}
-        self._arrived: deque[Message] = deque()  # every message, in arrival order
-        self._moved_at: dict[int, float] = {}  # seq -> when a redrive brought it here
         self._minute, self._row = -1.0, [0, 0, 0, 0, 0]  # the current minute's counts
-        self.dead = 0  # gone messages still in the deque
-        self.sent_in_call = 0
-        self.observe = self._observe
+        # the engine's running totals as last taken into the counts (per minute), and as
+        # last seen by a call (to tell a FIFO duplicate: accepted, nothing added)
+        self.sent_seen, self.received_seen = engine.sent_count, engine.received_count
+        self.added_seen = engine.sent_count
 
     def row(self, now: float) -> list[int]:
         """The counts of the minute holding ``now``."""
@@ -120,50 +115,39 @@ class QueueMeter:
     def count(self, which: int, now: float, amount: int = 1) -> None:
         self.row(now)[which] += amount
 
-    def _observe(self, event: str, message: Message, now: float) -> None:
-        """The engine's observer callback (kept lean: it runs for every message)."""
-        if event == "sent":
-            self.row(now)[SENT] += 1
-            self.sent_in_call += 1
-            self._arrived.append(message)
-            self.last_active = now
-            if not self.ticker.armed:
-                self.ticker.wake()
-        elif event == "received":
-            self.row(now)[RECEIVED] += 1
-        elif event == "arrived_dead_letter":  # counts from the move, not as sent
-            self._arrived.append(message)
-            self._moved_at[message.seq] = now
-            self.last_active = now
-            if not self.ticker.armed:
-                self.ticker.wake()
-        elif event in ("deleted", "expired", "purged", "dead_lettered"):
-            self.dead += 1
-            if self.dead > 1024 and self.dead * 2 > len(self._arrived):
-                self._compact()
+    def take_totals(self, minute: float) -> None:
+        """Book what the engine added and handed out since the last look in ``minute``.
 
-    def _compact(self) -> None:
-        self._arrived = deque(m for m in self._arrived if m.state != GONE)
-        self._moved_at = {m.seq: self._moved_at[m.seq] for m in self._arrived
-                          if m.seq in self._moved_at}
-        self.dead = 0
+        The minute timer reads the totals at every minute's end, so what happened in a
+        minute is booked in that minute.
+        """
+        engine = self.engine
+        sent = engine.sent_count - self.sent_seen
+        received = engine.received_count - self.received_seen
+        if sent or received:
+            row = self.counts.setdefault(minute, [0, 0, 0, 0, 0])
+            row[SENT] += sent
+            row[RECEIVED] += received
+        self.sent_seen, self.received_seen = engine.sent_count, engine.received_count
+
+    def added_by_call(self) -> int:
+        """Messages the engine added since the previous call was booked."""
+        added = self.engine.sent_count - self.added_seen
+        self.added_seen = self.engine.sent_count
+        return added
 
     def oldest_age(self, now: float) -> float:
         """ApproximateAgeOfOldestMessage at ``now`` (poison pills left out on standard queues)."""
-        arrived, moved = self._arrived, self._moved_at
-        skip_poison = not self.engine.fifo
-        while arrived:
-            head = arrived[0]
-            if head.state == GONE:
-                self.dead -= 1
-            elif not (skip_poison and head.receive_count >= POISON_RECEIVES):
-                return max(0.0, now - moved.get(head.seq, head.enqueued_at))
-            arrived.popleft()  # gone, or a poison pill: out of the metric for good
-            moved.pop(head.seq, None)
-        return 0.0
+        skip = None if self.engine.fifo else _is_poison_pill
+        arrived = self.engine.oldest_arrival(now, skip)
+        return 0.0 if arrived is None else max(0.0, now - arrived)
 
     def __repr__(self) -> str:
-        return f"<QueueMeter {self.name} ({len(self._arrived)} tracked)>"
+        return f"<QueueMeter {self.name} ({len(self.engine)} messages)>"
+
+
+def _is_poison_pill(message: Message) -> bool:
+    return message.receive_count >= POISON_RECEIVES
 
 
 class Ticker(Protocol):
@@ -199,9 +183,8 @@ class SqsMeter:
             return None
         meter = self.meters.get(record.name)
         if meter is None or meter.engine is not record.engine:
-            meter = QueueMeter(record.name, record.engine, now, self.ticker)
+            meter = QueueMeter(record.name, record.engine, now)
             self.meters[record.name] = meter
-            attach_observer(record.engine, meter.observe)
         self._by_url[url] = meter
         return meter
 
@@ -215,7 +198,7 @@ class SqsMeter:
         if meter is None:
             return
         if error is not None:
-            meter.sent_in_call = 0
+            meter.added_by_call()
             return
         meter.last_active = now
         operation = call.operation
@@ -230,7 +213,7 @@ class SqsMeter:
             meter.count(DELETED, now)
         elif operation == "DeleteMessageBatch":
             meter.count(DELETED, now, len((result or {}).get("Successful", ())))
-        meter.sent_in_call = 0
+        meter.added_by_call()
         if not self.ticker.armed:
             self.ticker.wake()
 
@@ -241,7 +224,7 @@ class SqsMeter:
             sizes = meter.sizes[minute] = StatisticSet()
         for entry in entries:
             sizes.add(float(message_size(entry)))
-        duplicates = len(entries) - meter.sent_in_call
+        duplicates = len(entries) - meter.added_by_call()
         if duplicates > 0:
             meter.count(DEDUPLICATED, now, duplicates)
 
@@ -258,6 +241,7 @@ class SqsMeter:
             visible, inflight, delayed = meter.engine.counts(now)
             active = visible + inflight + delayed > 0 or now - meter.last_active <= ACTIVE_FOR
             minute = now - MINUTE
+            meter.take_totals(minute)
             if active:
                 self._publish(meter, minute, (visible, inflight, delayed), now)
                 busy = True
@@ -293,17 +277,3 @@ class SqsMeter:
 
     def __repr__(self) -> str:
         return f"<SqsMeter {len(self.meters)} queues>"
-
-
-def attach_observer(engine: Queue, observer: Callable[[str, Message, float], None]) -> None:
-    """Add ``observer`` to the engine's observer, keeping one that is already there."""
-    existing = engine.observer
-    if existing is None:
-        engine.observer = observer
-        return
-
-    def both(event: str, message: Message, now: float) -> None:
-        existing(event, message, now)
-        observer(event, message, now)
-
-    engine.observer = both
