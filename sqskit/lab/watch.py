@@ -14,9 +14,10 @@ about what the world does:
 
 Views register with :meth:`Watcher.subscribe` and are held weakly. They refresh after
 each call a learner's code makes (every call while queues are small, every
-:data:`BUSY_STRIDE` calls once they hold more than :data:`BUSY_MESSAGES`), when a clock
-control moves time, and after each notebook cell (an IPython ``post_run_cell`` hook),
-which catches a learner's own ``world.clock.advance(...)``. Calls made inside clock
+:data:`BUSY_STRIDE` calls once they hold more than :data:`BUSY_MESSAGES`; a view that is
+costly to draw says ``per_call = False`` and skips these), when a clock control moves
+time, and after each notebook cell (an IPython ``post_run_cell`` hook), which catches a
+learner's own ``world.clock.advance(...)``. Calls made inside clock
 timers (simulated printers) do not refresh the views one by one: the views catch up
 when the clock stops. Events before the watcher existed are not known.
 """
@@ -143,17 +144,19 @@ class Watcher:
         self._calls_since_refresh += 1
         total = sum(len(r.engine) for r in self.world.sqs.queues.values())
         if total < BUSY_MESSAGES or self._calls_since_refresh >= BUSY_STRIDE:
-            self.changed()
+            self.changed(per_call=True)
 
-    def changed(self) -> None:
-        """Refresh every live view now."""
+    def changed(self, *, per_call: bool = False) -> None:
+        """Refresh every live view now (after a single call: only views that want that;
+        a view with ``per_call = False``, costly to draw, waits for the cell to end)."""
         self._calls_since_refresh = 0
         alive = []
         for ref in self._listeners:
             view = ref()
             if view is not None and getattr(view, "comm", True) is not None:
                 alive.append(ref)
-                view.refresh()
+                if not per_call or getattr(view, "per_call", True):
+                    view.refresh()
         self._listeners = alive
 
     def __repr__(self) -> str:

@@ -50,3 +50,15 @@ def solution_values(stem: str, *names: str, **given: Any) -> dict[str, Any]:
         if cell.kind == "code" and assigned & set(names):
             exec(compile(cell.solution, f"{stem}.py", "exec"), namespace)
     return {name: namespace[name] for name in names}
+
+
+def run_solution_cells(stem: str, containing: str, **given: Any) -> None:
+    """Execute the solution regions of ``stem`` whose code contains ``containing`` (cells
+    that act rather than assign, such as put_metric_alarm calls)."""
+    from sqskit.lab import winterday
+    from tools.coursebuild.source import read
+
+    namespace: dict[str, Any] = {"json": __import__("json"), "winterday": winterday, **given}
+    for cell in read(COURSE / f"{stem}.py").cells:
+        if cell.kind == "code" and any(containing in line for line in cell.answer_lines):
+            exec(compile(cell.solution, f"{stem}.py", "exec"), namespace)

@@ -89,3 +89,16 @@ def test_the_metrics_picture_is_redrawn_once_a_minute_at_most(world) -> None:
     world.clock.advance(60)
     view.refresh()
     assert bytes(view.picture.value).startswith(b"\x89PNG")
+
+
+def test_a_costly_view_waits_for_the_cell_to_end_not_for_each_call(world) -> None:
+    """MetricsView and AuditExplorer say per_call = False: the calls of a running cell do
+    not redraw them; the end of the cell (watcher.changed()) does."""
+    view = AuditExplorer(world)
+    view.table.value = "sentinel"
+    sqs = world.client("sqs")
+    for _ in range(3):
+        sqs.list_queues()
+    assert view.table.value == "sentinel"
+    view.model.watcher.changed()
+    assert view.table.value != "sentinel"

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import re
-from datetime import datetime, timezone
 from typing import Any
 
 from ...security.events import is_denied
@@ -23,6 +21,7 @@ from ...world import World
 from .. import winterday as wd
 from ..exercises import attempted, exercise, fail, require, run_learner
 from .look import expect_world
+from .times import clock_at, clock_of, hm
 
 TRAIL_COLUMNS = ("eventTime, eventSource, eventName, principal, errorCode, denied, "
                  "requestParameters ...")
@@ -161,23 +160,6 @@ def _principal_counts(result: Any) -> list[tuple[str, int | None]]:
 
 
 # -- 07.3: Event history ------------------------------------------------------------------------
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-
-
-def _clock(value: Any) -> tuple[int, int, int] | None:
-    if isinstance(value, datetime):
-        return value.hour, value.minute, value.second
-    match = _CLOCK.search(str(value).replace("T", " "))
-    if match is None:
-        return None
-    return int(match[1]), int(match[2]), int(match[3] or 0)
-
-
-def _at(epoch: float) -> tuple[int, int, int]:
-    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
-    return moment.hour, moment.minute, moment.second
-
-
 @exercise("07.3", mistakes={
     "victim": "report-consumer is who was locked out. Who changed the key policy? Its "
               "PutKeyPolicy events say (Username).",
@@ -201,26 +183,21 @@ def key_policy_change(world: Any, changed_by: Any, changed_at: Any) -> str:
         fail(f"{changed_by} is who was locked out", "victim")
     require(who in ("snowy", _name(culprit.caller.arn)), f"{changed_by} did not change the "
             "key policy")
-    when = _clock(changed_at)
+    when = clock_of(changed_at)
     if when is None:
         fail(f"changed_at {changed_at!r:.40} holds no time", "no-time")
-    if when[:2] == _at(setup.time)[:2]:
+    if when[:2] == clock_at(setup.time)[:2]:
         fail(f"{changed_at} is the set-up", "first-change")
-    if when[:2] == _at(fix.time)[:2]:
+    if when[:2] == clock_at(fix.time)[:2]:
         fail(f"{changed_at} is when the policy was restored", "the-fix")
     denied = next((e for e in world.trail if e.error_code and is_denied(e.error_code)
                    and _name(e.caller.arn) == "report-consumer"), None)
-    if denied is not None and when[:2] == _at(denied.time)[:2]:
+    if denied is not None and when[:2] == clock_at(denied.time)[:2]:
         fail(f"{changed_at} is the consumer's first refusal", "first-denial")
-    require(when[:2] == _at(culprit.time)[:2], f"{changed_at} is not when the key policy "
+    require(when[:2] == clock_at(culprit.time)[:2], f"{changed_at} is not when the key policy "
             "changed")
-    return (f"Snowy's PutKeyPolicy at {_hm(culprit.time)} dropped the consumer's statement; "
-            f"she restored it at {_hm(fix.time)}")
-
-
-def _hm(epoch: float) -> str:
-    hour, minute, second = _at(epoch)
-    return f"{hour:02d}:{minute:02d}:{second:02d}"
+    return (f"Snowy's PutKeyPolicy at {hm(culprit.time, seconds=True)} dropped the "
+            f"consumer's statement; she restored it at {hm(fix.time, seconds=True)}")
 
 
 # -- 07.4: the tampered log file ------------------------------------------------------------------

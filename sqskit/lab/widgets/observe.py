@@ -2,11 +2,12 @@
 
 Thin ipywidgets views over :class:`~sqskit.lab.models.audit.AuditModel` and
 :class:`~sqskit.lab.models.metrics.MetricsModel`; each prints as its model's text twin
-and has its DataFrame twin as ``frame()``. Both stay cheap while a lab runs: the audit
-explorer redraws its table only when the trail has grown or a filter changed, and
-validates the log files only when asked (the **Validate logs** button, or ``text()``);
-the metrics view redraws its picture only when the clock has reached a new minute
-(CloudWatch publishes once a minute) or on **Refresh**.
+and has its DataFrame twin as ``frame()``. Both stay cheap while a lab runs: they
+refresh when a notebook cell ends, not after each call inside it (``per_call = False``);
+the audit explorer redraws its table only when the trail has grown or a filter changed,
+and validates the log files only when asked (the **Validate logs** button, or
+``text()``); the metrics view redraws its picture only when the clock has reached a new
+minute (CloudWatch publishes once a minute) or on **Refresh**.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def _pre(text: str, border: str = "#90a4ae") -> str:
 
 class AuditExplorer(_TextTwin, w.VBox):
     """The trail as a table you filter, a timeline of one principal or message, integrity."""
+
+    per_call = False  # redraw when a cell ends, not after every call of a running cell
 
     def __init__(self, world: World, *, max_rows: int = 12, **filters: Any) -> None:
         self.model = AuditModel(world, max_rows=max_rows, **filters)
@@ -141,6 +144,8 @@ class AuditExplorer(_TextTwin, w.VBox):
 
 class MetricsView(_TextTwin, w.VBox):
     """A queue's depth and age of the oldest message over time, its alarms and their states."""
+
+    per_call = False  # a picture per call would cost more than the calls themselves
 
     def __init__(self, world: World, queue: str, queues: list[str] | None = None) -> None:
         self.model = MetricsModel(world, queue)

@@ -30,6 +30,15 @@ from .pipeline import (
     receive_reports,
     send_reports,
 )
+from .spike import (
+    alerting,
+    alerts_statement,
+    ensure_alarms,
+    first_hour,
+    notifications,
+    route_alarms,
+    second_hour,
+)
 from .story import *  # noqa: F403  (the names a notebook uses: winterday.PARSER, ...)
 from .story import __all__ as _story
 
@@ -38,5 +47,7 @@ __all__ = [
     "ensure_queue",
     "envelope_demo", "hide_reads", "hire", "key_policy", "measure_kms_calls", "morning",
     "pipeline_probes", "prepare", "queue_policy", "receive_reports", "run", "send_reports",
+    "alerting", "alerts_statement", "ensure_alarms", "first_hour", "notifications",
+    "route_alarms", "second_hour",
     *_story,
 ]

@@ -126,7 +126,9 @@ def trust_policy(service: str | list[str]) -> str:
 
 
 IDENTITY_POLICIES: dict[str, str] = {
-    SNOWY: allow_policy(["sqs:*", "kms:*", "iam:Get*", "iam:List*"]),
+    SNOWY: allow_policy(["sqs:*", "kms:*", "iam:Get*", "iam:List*", "iam:PassRole", "sns:*",
+                         "cloudwatch:*", "cloudtrail:LookupEvents", "lambda:*", "s3:*",
+                         "ec2:*", "events:*"]),
     OPS_ADMIN: allow_policy(["sqs:*"]),
     PARSER: allow_policy(["sqs:SendMessage", "sqs:GetQueueUrl"], [queue_arn()]),
     CONSUMER: allow_policy(["sqs:ReceiveMessage", "sqs:DeleteMessage",
