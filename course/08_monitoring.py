@@ -160,7 +160,7 @@ check("08.1", world, busiest)
 
 # %%
 ### BEGIN SOLUTION
-cloudwatch.put_metric_alarm(
+dlq_alarm = cloudwatch.put_metric_alarm(
     AlarmName=winterday.DLQ_ALARM, Namespace="AWS/SQS",
     MetricName="ApproximateNumberOfMessagesVisible",
     Dimensions=[{"Name": "QueueName", "Value": winterday.DEAD_LETTER_QUEUE}],
@@ -188,7 +188,7 @@ check("08.2", world)
 
 # %%
 ### BEGIN SOLUTION
-cloudwatch.put_metric_alarm(
+age_alarm = cloudwatch.put_metric_alarm(
     AlarmName=winterday.AGE_ALARM, Namespace="AWS/SQS",
     MetricName="ApproximateAgeOfOldestMessage",
     Dimensions=[{"Name": "QueueName", "Value": winterday.QUEUE}],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,14 @@ def solution_namespace(stem: str) -> dict[str, Any]:
         "winterday": winterday, "AESGCM": AESGCM, "gzip": __import__("gzip"),
         "hashlib": __import__("hashlib"),
     }
-    for cell in read(COURSE / f"{stem}.py").cells:
+    for number, cell in enumerate(read(COURSE / f"{stem}.py").cells):
         if cell.kind == "code" and cell.answer_lines and cell.solution.startswith("def "):
-            exec(compile(cell.solution, f"{stem}.py", "exec"), namespace)
+            # a "<...>" file name in linecache lets inspect.getsource find the text, as in
+            # a notebook (deploy_function packages a handler from its source)
+            filename = f"<{stem} cell {number}>"
+            linecache.cache[filename] = (len(cell.solution), None,
+                                         cell.solution.splitlines(keepends=True), filename)
+            exec(compile(cell.solution, filename, "exec"), namespace)
     return namespace
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from ..models.audit import delivered_frame
 from .day import Consumer, Script, hide_reads, morning, prepare, run
+from .fanout import *  # noqa: F403  (lab 09: report-events, large-reports, the worker)
+from .fanout import __all__ as _fanout
 from .people import KEY_ADMIN_ACTIONS, client, create_key, hire, key_policy
 from .pipeline import (
     ensure_queue,
@@ -49,5 +51,5 @@ __all__ = [
     "pipeline_probes", "prepare", "queue_policy", "receive_reports", "run", "send_reports",
     "alerting", "alerts_statement", "ensure_alarms", "first_hour", "notifications",
     "route_alarms", "second_hour",
-    *_story,
+    *_story, *_fanout,
 ]
