@@ -21,12 +21,14 @@ from . import (
     test_checks_lab07,
     test_checks_lab08,
     test_checks_lab09,
+    test_checks_lab10,
 )
 
 TESTED_LABS = {"00": test_checks_lab00, "01": test_checks_lab01, "02": test_checks_lab02,
                "03": test_checks_lab03, "04": test_checks_lab04, "05": test_checks_lab05,
                "06": test_checks_lab06, "07": test_checks_lab07,
-               "08": test_checks_lab08, "09": test_checks_lab09}
+               "08": test_checks_lab08, "09": test_checks_lab09,
+               "10": test_checks_lab10}
 
 
 @pytest.mark.parametrize("lab", sorted(TESTED_LABS))

@@ -19,6 +19,9 @@ hires Winterday's IAM users and roles and creates Snowy's key with its policy;
 from __future__ import annotations
 
 from ..models.audit import delivered_frame
+from . import capstone
+from .capstone import Site, upload
+from .capstone import site as capstone_site
 from .day import Consumer, Script, hide_reads, morning, prepare, run
 from .fanout import *  # noqa: F403  (lab 09: report-events, large-reports, the worker)
 from .fanout import __all__ as _fanout
@@ -43,6 +46,9 @@ from .spike import (
 )
 from .story import *  # noqa: F403  (the names a notebook uses: winterday.PARSER, ...)
 from .story import __all__ as _story
+from .verify import REQUIREMENTS as CAPSTONE_REQUIREMENTS
+from .verify import Verification, verify
+from .verify import findings as verify_run
 
 __all__ = [
     "KEY_ADMIN_ACTIONS", "Consumer", "Script", "client", "create_key", "delivered_frame",
@@ -51,5 +57,7 @@ __all__ = [
     "pipeline_probes", "prepare", "queue_policy", "receive_reports", "run", "send_reports",
     "alerting", "alerts_statement", "ensure_alarms", "first_hour", "notifications",
     "route_alarms", "second_hour",
+    "CAPSTONE_REQUIREMENTS", "capstone", "Site", "Verification", "capstone_site", "upload",
+    "verify", "verify_run",
     *_story, *_fanout,
 ]

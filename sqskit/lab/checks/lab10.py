@@ -1,0 +1,69 @@
+"""Checks of lab 10 (the capstone): the whole pipeline, judged by the verification.
+
+The check runs ``winterday.verify`` on the learner's ``build_pipeline`` (a world of its
+own, three uploads, 15 minutes, then every requirement with what happened and with
+allowed and denied probes) and fails on the first requirement that does not hold, with a
+tip for that requirement. Two broken states have a tip of their own because they are the
+usual last two: a VPC-endpoint Deny that locks out the event source mapping's poller,
+and a dead-letter queue left without Snowy's key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import winterday as wd
+from ..exercises import attempted, exercise, fail
+from ..feedback import NotAttempted
+
+
+@exercise("10.1", mistakes={
+    "build-raised": "build_pipeline stopped with an error (the message says which call and "
+                    "why); fix that step and run the verification again.",
+    "r1-flow": "Follow an upload: S3 must invoke report-parser (add_permission and the bucket "
+               "notification), the parser needs JOBS_URL, the consumer an event source "
+               "mapping and BUCKET.",
+    "r2-encryption": "Create the key as Snowy with winterday.key_policy(<the parser's "
+                     "statement>), alias it alias/winterday-reports, and give both queues "
+                     "KmsMasterKeyId.",
+    "dlq-not-sealed": "The dead-letter queue keeps failed jobs for days: seal it with Snowy's "
+                      "key too (KmsMasterKeyId on parse-jobs-dlq).",
+    "r3-send": "In one account an Allow in a queue policy takes nothing away: Deny "
+               "sqs:SendMessage to everyone whose aws:PrincipalArn is not the parser's role.",
+    "r4-receive": "Deny sqs:ReceiveMessage (and DeleteMessage) to everyone whose "
+                  "aws:PrincipalArn is not the consumer's role.",
+    "poller-vpce": "The event source mapping polls from the Lambda service with the "
+                   "consumer's role, never through the VPC endpoint, and Lambda checks that "
+                   "it may receive when you create the mapping: restrict the reader by role "
+                   "(aws:PrincipalArn), not by aws:SourceVpce.",
+    "r5-tls": "Add lab 06's Deny for {\"Bool\": {\"aws:SecureTransport\": \"false\"}} on "
+              "sqs:*.",
+    "r6-dlq": "RedrivePolicy {\"deadLetterTargetArn\": <parse-jobs-dlq's ARN>, "
+              "\"maxReceiveCount\": 5} on parse-jobs.",
+    "r7-alarm": "Alarm on ApproximateNumberOfMessagesVisible of parse-jobs-dlq (> 0), with "
+                "AlarmActions=[site.topic].",
+    "r8-vpc": "Deploy report-consumer with VpcConfig={\"SubnetIds\": [site.subnet], "
+              "\"SecurityGroupIds\": [site.security_group]}.",
+})
+def pipeline_verified(build_pipeline: Any) -> str:
+    attempted(build_pipeline)
+    if not callable(build_pipeline):
+        fail(f"build_pipeline is a {type(build_pipeline).__name__}: define it with def")
+    try:
+        run = wd.capstone.exercise(build_pipeline)
+    except NotImplementedError:
+        raise NotAttempted() from None
+    if not run.built:
+        policy = run.world.sqs.policy_for(wd.queue_arn()) or ""
+        locked_out = "permissions to call ReceiveMessage" in run.error
+        fail(run.error, "poller-vpce" if locked_out and "aws:SourceVpce" in policy
+             else "build-raised")
+    report = wd.verify_run(run)
+    if report.ok:
+        return f"all {len(report.findings)} requirements hold, each with its probes"
+    first = report.broken[0]
+    mistake = first.key
+    if first.key == "r2-encryption" and wd.DEAD_LETTER_QUEUE in first.evidence:
+        mistake = "dlq-not-sealed"
+    fail(f"{len(report.broken)} of {len(report.findings)} requirements broken; requirement "
+         f"{first.number} ({first.requirement.split(' (')[0]}): {first.evidence}", mistake)
