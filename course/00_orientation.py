@@ -22,7 +22,7 @@
 #       - Create a queue, send a message and receive it with a real boto3 client
 #       - Read a check's one-line answer and ask for hints
 #     keypoints:
-#       - A lab runs in a *world*: one AWS account and region on your machine, with a virtual clock. Re-running the reset cell gives you a fresh one.
+#       - "A lab runs in a *world*: one AWS account and region on your machine, with a virtual clock. Re-running the reset cell gives you a fresh one."
 #       - Time moves only when you move it (`world.clock.advance(seconds)`), so waiting costs nothing.
 #       - "`world.client(\"sqs\")` is a real boto3 client: the same calls work on AWS."
 #       - "Every exercise has a check: ✅ passed, ❌ not yet (with a tip), ⏳ not attempted; `hint(\"00.1\")` helps."

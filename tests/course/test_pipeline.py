@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -253,3 +254,53 @@ def test_every_course_source_parses_even_when_not_built() -> None:
     """Sources waiting for engine features still have balanced markers and metadata."""
     for path in sorted((ROOT / "course").glob("[0-9][0-9]_*.py")):
         assert source.read(path).lab == path.name[:2]
+
+
+def _agendas(text: str) -> dict[str, list[list[tuple[str, str, str]]]]:
+    """Each agenda of the guide as its days, each day as rows (start, end, what)."""
+    found: dict[str, list[list[tuple[str, str, str]]]] = {}
+    for block in text.split("## Agendas", 1)[1].split("\n## Lab ")[0].split("### ")[1:]:
+        title, body = block.split("\n", 1)
+        days: list[list[tuple[str, str, str]]] = []
+        for chunk in re.split(r"\*\*Day \d\*\*", body):
+            rows = [tuple(c.strip() for c in line.strip("|").split("|"))
+                    for line in chunk.splitlines()
+                    if re.match(r"\| \d\d:\d\d \| \d\d:\d\d \|", line)]
+            if rows:
+                days.append(rows)  # type: ignore[arg-type]
+        found[title] = days
+    return found
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def test_every_agenda_adds_up_and_the_longest_covers_every_lab() -> None:
+    """In the committed guide each day runs without gaps or overlaps from 09:00 to its end
+    (12:30 for the half day, 17:00 otherwise), no two taught blocks exceed 90 minutes
+    without a break or lunch between them (one lab may be longer on its own), and the
+    three-day agenda teaches every lab of course/labs.txt, in order."""
+    text = (ROOT / "FACILITATOR.md").read_text(encoding="utf-8")
+    agendas = _agendas(text)
+    assert {t.split(" (")[0].split(":")[0] for t in agendas} >= {
+        "Half day", "Full day", "Two days", "Three days"}
+    for title, days in agendas.items():
+        for rows in days:
+            assert rows[0][0] == "09:00", title
+            assert rows[-1][1] == ("12:30" if title.startswith("Half") else "17:00"), title
+            for before, after in itertools.pairwise(rows):
+                assert before[1] == after[0], (title, before, after)
+            run = 0
+            for start, end, what in rows:
+                if what.startswith("Lab "):
+                    length = _minutes(end) - _minutes(start)
+                    assert run == 0 or run + length <= guide.WORK_BEFORE_BREAK, (title, what)
+                    run += length
+                elif what.startswith(("Break", "Lunch")):
+                    run = 0
+    three = next(days for title, days in agendas.items() if title.startswith("Three days"))
+    taught = [what.split(" · ")[0] for rows in three for _, _, what in rows
+              if what.startswith("Lab ")]
+    assert taught == [f"Lab {lab.lab}" for lab in course.read_labs()]

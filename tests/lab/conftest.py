@@ -32,7 +32,7 @@ def solution_namespace(stem: str) -> dict[str, Any]:
     namespace: dict[str, Any] = {  # what the labs' reset cells import
         "json": __import__("json"), "os": __import__("os"), "snowy": snowy,
         "winterday": winterday, "AESGCM": AESGCM, "gzip": __import__("gzip"),
-        "hashlib": __import__("hashlib"),
+        "hashlib": __import__("hashlib"), "re": __import__("re"),
     }
     for number, cell in enumerate(read(COURSE / f"{stem}.py").cells):
         if cell.kind == "code" and cell.answer_lines and cell.solution.startswith("def "):

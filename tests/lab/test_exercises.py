@@ -22,13 +22,14 @@ from . import (
     test_checks_lab08,
     test_checks_lab09,
     test_checks_lab10,
+    test_checks_lab11,
 )
 
 TESTED_LABS = {"00": test_checks_lab00, "01": test_checks_lab01, "02": test_checks_lab02,
                "03": test_checks_lab03, "04": test_checks_lab04, "05": test_checks_lab05,
                "06": test_checks_lab06, "07": test_checks_lab07,
                "08": test_checks_lab08, "09": test_checks_lab09,
-               "10": test_checks_lab10}
+               "10": test_checks_lab10, "11": test_checks_lab11}
 
 
 @pytest.mark.parametrize("lab", sorted(TESTED_LABS))

@@ -4,8 +4,8 @@ Per lab: its scenario card (size, difficulty, goal, summary), objectives, learni
 and teaching minutes, the exercises with the mistakes their checks recognise (the same
 list that drives the learners' tips, read from the checks registry), the
 ``facilitator`` notes of the source in order, discussion prompts and key points. Up
-front: a table of the labs and two agendas (half day, full day) computed from the
-teaching minutes.
+front: a table of the labs and agendas (half day, full day, two days, three days)
+computed from the teaching minutes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .source import LabSource
 
 INTRO_MINUTES = 25  # welcome, the overview deck (about 15 minutes), set-up check
+RECAP_MINUTES = 15  # days 2 and 3 open with a recap
 BREAK_MINUTES = 15
 WORK_BEFORE_BREAK = 90  # minutes of teaching before a break
 HALF_DAY = 210  # 09:00 to 12:30
@@ -34,21 +35,28 @@ def _clock(minutes: int) -> str:
     return f"{9 + minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _plan(labs: list[LabSource], sessions: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
-    """Rows ``| start | end | what |`` for labs placed into ``(start, length)`` sessions."""
+WELCOME = (INTRO_MINUTES, "Welcome and the overview deck (`slides/overview.html`); set-up "
+                          "check (`make lab` opens JupyterLab)")
+RECAP = (RECAP_MINUTES, "Recap of the day before, questions, and the scenario so far")
+FULL_DAY = [(0, FULL_DAY_MORNING), (FULL_DAY_MORNING + LUNCH_MINUTES, FULL_DAY_AFTERNOON)]
+
+
+def _plan(labs: list[LabSource], sessions: list[tuple[int, int]],
+          opening: tuple[int, str] = WELCOME) -> tuple[list[str], list[LabSource]]:
+    """Rows ``| start | end | what |`` for labs placed into ``(start, length)`` sessions,
+    and the labs that did not fit."""
     rows, left = [], list(labs)
     for index, (start, length) in enumerate(sessions):
         now, end, since_break = start, start + length, 0
         if index == 0:
-            rows.append(f"| {_clock(now)} | {_clock(now + INTRO_MINUTES)} | Welcome and the "
-                        "overview deck (`slides/overview.html`); set-up check (`make lab` "
-                        "opens JupyterLab) |")
-            now += INTRO_MINUTES
+            rows.append(f"| {_clock(now)} | {_clock(now + opening[0])} | {opening[1]} |")
+            now += opening[0]
         while left:
             lab = left[0]
             need = int(lab.meta["minutes"]["teaching"])
-            if since_break + need > WORK_BEFORE_BREAK and since_break and \
-                    now + BREAK_MINUTES + need <= end:
+            if since_break + need > WORK_BEFORE_BREAK and since_break:
+                if now + BREAK_MINUTES + need > end:
+                    break  # no lab runs on without a break: it waits for the next session
                 rows.append(f"| {_clock(now)} | {_clock(now + BREAK_MINUTES)} | Break |")
                 now += BREAK_MINUTES
                 since_break = 0
@@ -62,16 +70,34 @@ def _plan(labs: list[LabSource], sessions: list[tuple[int, int]]) -> tuple[list[
         if left and index + 1 < len(sessions):
             nxt = sessions[index + 1][0]
             rows.append(f"| {_clock(now)} | {_clock(nxt)} | Lunch (and catch-up) |")
-    return rows, [f"Lab {lab.lab} · {lab.meta['title']}" for lab in left]
+        elif index + 1 == len(sessions) and end - now >= BREAK_MINUTES:
+            rows.append(f"| {_clock(now)} | {_clock(end)} | Catch-up, questions, and the "
+                        "labs' appendices |")
+    return rows, left
+
+
+def _self_study(left: list[LabSource]) -> list[str]:
+    if not left:
+        return []
+    return ["Does not fit; give as self-study (the notebooks are self-paced): "
+            + "; ".join(f"Lab {lab.lab} · {lab.meta['title']}" for lab in left) + ".", ""]
 
 
 def agenda(title: str, labs: list[LabSource], sessions: list[tuple[int, int]]) -> list[str]:
     rows, left = _plan(labs, sessions)
     out = [f"### {title}", "", "| Start | End | What |", "|---|---|---|", *rows, ""]
-    if left:
-        out += ["Does not fit; give as self-study (the notebooks are self-paced): "
-                + "; ".join(left) + ".", ""]
-    return out
+    return out + _self_study(left)
+
+
+def days_agenda(title: str, labs: list[LabSource], days: int) -> list[str]:
+    """Full days (09:00 to 17:00) one after the other; day 2 on opens with a recap."""
+    out, left = [f"### {title}", ""], list(labs)
+    for day in range(1, days + 1):
+        if not left:
+            break
+        rows, left = _plan(left, FULL_DAY, WELCOME if day == 1 else RECAP)
+        out += [f"**Day {day}**", "", "| Start | End | What |", "|---|---|---|", *rows, ""]
+    return out + _self_study(left)
 
 
 def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]]) -> str:
@@ -100,8 +126,9 @@ def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]]) -> s
     total = sum(int(lab.meta["minutes"]["teaching"]) for lab in labs)
     out += ["", f"Teaching time in total: {total} minutes.", "", "## Agendas", ""]
     out += agenda("Half day (09:00 to 12:30)", labs, [(0, HALF_DAY)])
-    out += agenda("Full day (09:00 to 17:00)", labs,
-                  [(0, FULL_DAY_MORNING), (FULL_DAY_MORNING + LUNCH_MINUTES, FULL_DAY_AFTERNOON)])
+    out += agenda("Full day (09:00 to 17:00)", labs, FULL_DAY)
+    out += days_agenda("Two days", labs, 2)
+    out += days_agenda("Three days: every lab, the Winterday labs on days 2 and 3", labs, 3)
     for lab in labs:
         out += _lab_section(lab, exercises.get(lab.lab, []))
     return "\n".join(out).rstrip() + "\n"

@@ -3,7 +3,7 @@
 One module per lab (``labNN.py``); titles and hint ladders are in ``../hints/labNN.json``.
 """
 
-from . import lab00, lab01, lab02, lab03, lab04, lab05, lab06, lab07, lab08, lab09, lab10
+from . import lab00, lab01, lab02, lab03, lab04, lab05, lab06, lab07, lab08, lab09, lab10, lab11
 
 __all__ = ["lab00", "lab01", "lab02", "lab03", "lab04", "lab05", "lab06", "lab07", "lab08",
-           "lab09", "lab10"]
+           "lab09", "lab10", "lab11"]

@@ -320,7 +320,9 @@ def delivered_frame(world: World) -> pd.DataFrame:
 
     Unlike ``world.trail.to_frame()`` (CloudTrail's own copy, which nobody can edit, like
     an event data store of CloudTrail Lake), these are the delivered files: whoever can
-    write to the bucket can change them. ``logFile`` names the file each record is in.
+    write to the bucket can change them. ``logFile`` names the file each record is in;
+    ``principal`` is ``userIdentity.arn`` (``"anonymous"`` for a caller who did not sign
+    in, as in ``to_frame()``).
     """
     import gzip
     import json
@@ -337,9 +339,12 @@ def delivered_frame(world: World) -> pd.DataFrame:
             records = []
         for record in records:
             identity = record.get("userIdentity") or {}
+            who_ = identity.get("arn") or identity.get("invokedBy") or (
+                "anonymous" if identity.get("accountId") == "ANONYMOUS_PRINCIPAL"
+                else identity.get("type"))
             rows.append((
                 pd.Timestamp(record.get("eventTime")), record.get("eventSource"),
-                record.get("eventName"), identity.get("arn") or identity.get("invokedBy"),
+                record.get("eventName"), who_,
                 record.get("sourceIPAddress"), record.get("errorCode"),
                 record.get("requestParameters"), record.get("responseElements"),
                 record.get("eventID"), key.rsplit("/", 1)[-1],

@@ -19,12 +19,13 @@ hires Winterday's IAM users and roles and creates Snowy's key with its policy;
 from __future__ import annotations
 
 from ..models.audit import delivered_frame
-from . import capstone
+from . import capstone, incident
 from .capstone import Site, upload
 from .capstone import site as capstone_site
 from .day import Consumer, Script, hide_reads, morning, prepare, run
 from .fanout import *  # noqa: F403  (lab 09: report-events, large-reports, the worker)
 from .fanout import __all__ as _fanout
+from .incident import restart_consumer, run_incident, waiting_jobs
 from .people import KEY_ADMIN_ACTIONS, client, create_key, hire, key_policy
 from .pipeline import (
     ensure_queue,
@@ -57,7 +58,7 @@ __all__ = [
     "pipeline_probes", "prepare", "queue_policy", "receive_reports", "run", "send_reports",
     "alerting", "alerts_statement", "ensure_alarms", "first_hour", "notifications",
     "route_alarms", "second_hour",
-    "CAPSTONE_REQUIREMENTS", "capstone", "Site", "Verification", "capstone_site", "upload",
-    "verify", "verify_run",
+    "CAPSTONE_REQUIREMENTS", "capstone", "incident", "Site", "Verification", "capstone_site",
+    "upload", "verify", "verify_run", "restart_consumer", "run_incident", "waiting_jobs",
     *_story, *_fanout,
 ]
