@@ -274,6 +274,7 @@ check("09.4", handler)
 
 # %%
 try:
+    handler({"Records": []}, None)  # a stub raises NotImplementedError at once
     run = winterday.run_worker(handler)
     print(run)
     print("--- the first invocation's log ---")

@@ -211,3 +211,18 @@ def test_a_worker_run_is_the_same_every_time() -> None:
     first, second = wd.run_worker(handler), wd.run_worker(handler)
     assert [i.logs for i in first.invocations] == [i.logs for i in second.invocations]
     assert first.text() == second.text()
+
+
+def stub_handler(event, context):
+    raise NotImplementedError
+
+
+def test_the_stub_handler_and_an_unrelated_subscription_are_not_attempted() -> None:
+    """In the student notebook the handler is a stub and only the envelope demo is
+    subscribed: both checks say "not attempted yet", not "not yet"."""
+    assert sqskit.lab.check("09.4", stub_handler).status == "not attempted"
+    world = subscribed_world(None, None)
+    wd.listening_queue(world, "envelope-demo")
+    world.client("sns").subscribe(TopicArn=wd.topic_arn(wd.REPORT_TOPIC), Protocol="sqs",
+                                  Endpoint=wd.queue_arn("envelope-demo"))
+    assert sqskit.lab.check("09.2", world).status == "not attempted"

@@ -13,13 +13,15 @@ dead-letter queue after its retries.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ...world import World
 from .. import winterday as wd
-from ..exercises import attempted, exercise, fail, require
+from ..exercises import attempted, exercise, fail, require, run_learner
+from ..feedback import LearnerCodeRaised
 from .look import expect_world
 
 BILLING = {"R-101", "R-102", "R-106"}
@@ -132,7 +134,7 @@ def fan_out_wired(world: Any) -> str:
     topic = wd.topic_arn(wd.REPORT_TOPIC)
     found = {s.endpoint.rsplit(":", 1)[-1]: s for s in sns.subscriptions.values()
              if s.topic_arn == topic}
-    if not found:
+    if not {wd.BILLING_QUEUE, wd.AUDIT_QUEUE} & set(found):
         raise _not_attempted()
     for name in (wd.BILLING_QUEUE, wd.AUDIT_QUEUE):
         if name not in found:
@@ -235,6 +237,8 @@ def partial_batch_handler(handler: Any) -> str:
     attempted(handler)
     if not callable(handler) or not hasattr(handler, "__code__"):
         fail(f"handler is a {type(handler).__name__}", "not-a-function")
+    with suppress(LearnerCodeRaised):  # an empty batch: a stub raises NotImplementedError
+        run_learner(handler, {"Records": []}, None)  # (the real run shows the rest)
     try:
         run = wd.run_worker(handler)
     except (ClientError, TypeError, OSError) as err:
