@@ -1,14 +1,16 @@
-"""Real-browser tests: labs 01 and 06 in JupyterLab, in Debian's chromium, as a learner uses them.
+"""Real-browser tests: labs 01, 06, 07 and 08 in JupyterLab, in Debian's chromium, as a learner
+uses them.
 
-JupyterLab serves temporary copies of ``labs/01_print_queue.ipynb`` and
-``labs/06_access.ipynb``. In lab 01 the test runs all cells, checks that the clock
-controls and the queue board render, clicks **Advance** and sees a card change lanes,
-reads a check's one-line answer, then types the answer of exercise 01.1 into its cell
-like a learner and sees the check pass. In lab 06 it tries a queue policy in the policy
-playground (typed into its editor), sees the verdict turn to an explicit deny with the
-deciding statement highlighted, then ticks TLS and sees it allowed again. Screenshots go
-to ``artifacts/browser/``. A slide deck is opened from disk too, with every request to
-another host blocked and counted.
+JupyterLab serves temporary copies of those four student notebooks. In lab 01 the test
+runs all cells, checks that the clock controls and the queue board render, clicks
+**Advance** and sees a card change lanes, reads a check's one-line answer, then types
+the answer of exercise 01.1 into its cell like a learner and sees the check pass. In lab
+06 it tries a queue policy in the policy playground (typed into its editor), sees the
+verdict turn to an explicit deny with the deciding statement highlighted, then ticks TLS
+and sees it allowed again. In labs 07 and 08 it filters the audit explorer by principal,
+validates the edited logs, and looks at the metrics view's picture and alarms.
+Screenshots go to ``artifacts/browser/``. A slide deck is opened from disk too, with
+every request to another host blocked and counted.
 
 Run by ``make browser`` (which installs chromium with apt when it is missing); never
 ``playwright install``. Recipe and pitfalls: the toolchain recipe (JupyterLab settings
@@ -69,7 +71,8 @@ def lab_server(tmp_path_factory):
     work = tmp_path_factory.mktemp("jupyterlab")
     notebooks = work / "notebooks"
     notebooks.mkdir()
-    for name in ("01_print_queue.ipynb", "06_access.ipynb"):
+    for name in ("01_print_queue.ipynb", "06_access.ipynb", "07_audit.ipynb",
+                 "08_monitoring.ipynb"):
         shutil.copy(ROOT / "labs" / name, notebooks)
     for rel, value in SETTINGS.items():
         path = work / "settings" / rel
@@ -233,6 +236,65 @@ def test_the_policy_playground_tries_a_policy_and_explains_the_decision(lab_serv
     playground.screenshot(path=str(ARTIFACTS / "lab06-playground-tls.png"))
     print(f"lab 06 playground in the browser: {time.perf_counter() - started:.1f} s")
     page.close()
+
+
+def _open_and_run(base: str, context, name: str):
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/lab/tree/{name}?reset&token={TOKEN}")
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    idle = page.locator("span.jp-StatusBar-TextItem[title^='Change kernel']",
+                        has_text=re.compile(r"\| Idle$"))
+    expect(idle).to_have_count(1)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    return page, notebook, idle
+
+
+def test_the_audit_explorer_and_the_metrics_view_work_in_the_browser(lab_server,
+                                                                    browser_context):
+    """Lab 07: the audit explorer filters the trail by service, shows a timeline and, on
+    Validate logs, the edited file. Lab 08: the metrics view shows its picture and the
+    alarms with their state changes."""
+    base, _ = lab_server
+    context, _ = browser_context
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    page, notebook, idle = _open_and_run(base, context, "07_audit.ipynb")
+    explorers = notebook.locator(".sqskit-audit-explorer")
+    expect(explorers).to_have_count(2)
+    expect(idle).to_have_count(1)
+    explorer = explorers.first
+    table = explorer.locator(".sqskit-audit-table")
+    expect(table).to_contain_text("ReceiveMessage")
+    explorer.locator(".widget-dropdown select").nth(3).select_option(label="kms")
+    expect(table).not_to_contain_text("ReceiveMessage")  # only KMS's denials are left
+    expect(table.locator('tr[data-outcome="AccessDeniedException"]')).to_have_count(6)
+    timeline = explorers.last
+    expect(timeline).to_contain_text("Timeline of ops-admin: 5 calls")
+    timeline.locator("button.jupyter-button", has_text="Validate logs").click()
+    expect(timeline).to_contain_text("INVALID: the delivered files were changed")
+    explorer.scroll_into_view_if_needed()
+    explorer.screenshot(path=str(ARTIFACTS / "lab07-audit-explorer.png"))
+    timeline.screenshot(path=str(ARTIFACTS / "lab07-audit-timeline-integrity.png"))
+    page.close()
+    print(f"lab 07 audit explorer in the browser: {time.perf_counter() - started:.1f} s")
+
+    page, notebook, idle = _open_and_run(base, context, "08_monitoring.ipynb")
+    views = notebook.locator(".sqskit-metrics-view")
+    expect(views).to_have_count(3)
+    expect(idle).to_have_count(1)
+    dlq = views.last
+    expect(dlq).to_contain_text("parse-jobs-dlq-not-empty")
+    expect(dlq).to_contain_text("OK -> ALARM")
+    picture = dlq.locator("img")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("image => image.naturalWidth") > 400
+    views.nth(1).scroll_into_view_if_needed()
+    views.nth(1).screenshot(path=str(ARTIFACTS / "lab08-metrics-parse-jobs.png"))
+    dlq.screenshot(path=str(ARTIFACTS / "lab08-metrics-dlq.png"))
+    page.close()
+    print(f"labs 07 and 08 in the browser: {time.perf_counter() - started:.1f} s")
 
 
 def test_a_slide_deck_opens_offline_and_moves_with_the_arrow_keys(browser_context):

@@ -102,3 +102,18 @@ def test_a_costly_view_waits_for_the_cell_to_end_not_for_each_call(world) -> Non
     assert view.table.value == "sentinel"
     view.model.watcher.changed()
     assert view.table.value != "sentinel"
+
+
+def test_the_time_window_fields_narrow_the_table_and_the_timeline(world) -> None:
+    """Typing 10:25 and 10:37 into from/to keeps the events between; a half-typed time
+    changes nothing."""
+    view = AuditExplorer(world, principal="report-consumer", focus="report-consumer")
+    everything = len(view.frame())
+    view.start_filter.value = "10:25"
+    view.end_filter.value = "10:37"
+    narrowed = view.frame()
+    assert 0 < len(narrowed) < everything
+    assert narrowed["time"].min() >= "10:25:00" and narrowed["time"].max() < "10:37:00"
+    assert "(from 10:25:00 to 10:37:00)" in view.timeline.value
+    view.end_filter.value = "10:3"
+    assert len(view.frame()) == len(narrowed)

@@ -229,7 +229,7 @@ class AuditModel:
         lines = [f"Timeline of {self.focus}{window}: {sum(s.count for s in steps)} calls"]
         if len(steps) > MAX_STEPS:
             lines.append(f"  (the last {MAX_STEPS} of {len(steps)} steps; narrow the time "
-                         "window with start= and end=)")
+                         "window to see the others: start=/end=, or from/to)")
             steps = steps[-MAX_STEPS:]
         return "\n".join(lines + [f"  {s.text()}" for s in steps])
 

@@ -12,6 +12,7 @@ minute (CloudWatch publishes once a minute) or on **Refresh**.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ...world import World
 
 ALL = "(all)"
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
 OUTCOME_COLOURS = {"ok": "#2e7d32"}
 
 
@@ -77,6 +79,10 @@ class AuditExplorer(_TextTwin, w.VBox):
         self.resource_filter = dropdown("resource", "resource")
         self.service_filter = dropdown("service", "service")
         self.denied_filter = w.Checkbox(value=m.denied, description="denied only", indent=False)
+        self.start_filter = w.Text(value=str(m.start or ""), placeholder="10:25",
+                                   description="from", layout=w.Layout(width="160px"))
+        self.end_filter = w.Text(value=str(m.end or ""), placeholder="10:40",
+                                 description="to", layout=w.Layout(width="160px"))
         self.focus = w.Combobox(value=m.focus or "", options=options["principal"],
                                 placeholder="a principal, or a MessageId",
                                 description="timeline", ensure_option=False)
@@ -88,9 +94,13 @@ class AuditExplorer(_TextTwin, w.VBox):
         for control in (self.name_filter, self.principal_filter, self.resource_filter,
                         self.service_filter, self.denied_filter, self.focus):
             control.observe(self._on_change, names="value")
+        for field in (self.start_filter, self.end_filter):  # on Enter or leaving the field
+            field.continuous_update = False
+            field.observe(self._on_change, names="value")
         self.validate_button.on_click(lambda _: self.validate())
         filters_box = w.VBox([w.HBox([self.name_filter, self.principal_filter]),
-                              w.HBox([self.resource_filter, self.service_filter,
+                              w.HBox([self.resource_filter, self.service_filter]),
+                              w.HBox([self.start_filter, self.end_filter,
                                       self.denied_filter])])
         super().__init__([w.HTML("<b>Audit explorer</b> (CloudTrail)"), filters_box,
                           self.table, w.HBox([self.focus]), self.timeline,
@@ -102,15 +112,22 @@ class AuditExplorer(_TextTwin, w.VBox):
         self.model.watcher.subscribe(self)
 
     def _on_change(self, _: Any = None) -> None:
+        window = {}
+        for name, field in (("start", self.start_filter), ("end", self.end_filter)):
+            text = field.value.strip()
+            if text and not _CLOCK.fullmatch(text):
+                continue  # half typed: keep the window as it was
+            window[name] = text or None
         self.model.set(name=self.name_filter.value, principal=self.principal_filter.value,
                        resource=self.resource_filter.value, service=self.service_filter.value,
-                       denied=self.denied_filter.value, focus=self.focus.value.strip())
+                       denied=self.denied_filter.value, focus=self.focus.value.strip(),
+                       **window)
         self.refresh()
 
     def _state(self) -> tuple[Any, ...]:
         m = self.model
         return (len(m.world.trail), m.name, m.principal, m.resource, m.service, m.denied,
-                m.focus)
+                m.focus, m.start, m.end)
 
     def refresh(self) -> None:
         state = self._state()
