@@ -1,7 +1,7 @@
 """CloudTrail log file integrity validation: log files, hourly digests, a signed chain.
 
-What CloudTrail does, and how this module does it (the one module of this feature
-that imports ``cryptography``):
+What CloudTrail does, and how this module does it (the RSA primitives are in
+``crypto.py``):
 
 * Events are delivered in *log files*, gzip-compressed JSON ``{"Records": [...]}``,
   every 5 minutes of virtual time (a file only when there were events).
@@ -39,25 +39,18 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
+from . import crypto
 from .bucket import TrailBucket, dumps
 from .chain import DigestChain, FileCheck, ValidationReport, diagnose
 from .events import iso
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 LOG_INTERVAL = 300
 DIGEST_INTERVAL = 3600
 KEY_VALIDITY = 30 * 86_400
 SIGNATURE_ALGORITHM = "SHA256withRSA"
 HASH_ALGORITHM = "SHA-256"
-RSA_BITS = 2048
 
 Render = Callable[[float, float], list[dict[str, Any]]]
 
@@ -101,27 +94,28 @@ class SigningKeys:
 
     def __init__(self, start: float) -> None:
         self.start = start
-        self._keys: dict[int, tuple[RSAPrivateKey, str]] = {}
+        self._keys: dict[int, tuple[crypto.RsaKey, str]] = {}  # window -> (key, fingerprint)
 
-    def _window(self, index: int) -> tuple[RSAPrivateKey, str]:
+    def _window(self, when: float) -> tuple[crypto.RsaKey, str]:
+        index = int((when - self.start) // KEY_VALIDITY)
         if index not in self._keys:
-            private = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
-            self._keys[index] = (private, fingerprint(private.public_key()))
+            key = crypto.RsaKey.generate(f"CloudTrail digest key {index + 1}")
+            self._keys[index] = (key, fingerprint(key.public_der()))
         return self._keys[index]
 
     def fingerprint_at(self, when: float) -> str:
         """The fingerprint of the key valid at ``when``."""
-        return self._window(int((when - self.start) // KEY_VALIDITY))[1]
+        return self._window(when)[1]
 
     def sign(self, when: float, data: bytes) -> str:
         """The hex SHA256withRSA signature of ``data`` with the key valid at ``when``."""
-        private, _ = self._window(int((when - self.start) // KEY_VALIDITY))
-        return private.sign(data, padding.PKCS1v15(), hashes.SHA256()).hex()
+        return self._window(when)[0].sign(data, "SHA256").hex()
 
-    def public_key(self, fingerprint_: str) -> RSAPublicKey | None:
-        for private, print_ in self._keys.values():
+    def public_key(self, fingerprint_: str) -> bytes | None:
+        """The DER public key with this fingerprint, or None if CloudTrail never made it."""
+        for key, print_ in self._keys.values():
             if print_ == fingerprint_:
-                return private.public_key()
+                return key.public_der()
         return None
 
     def listing(self, start: float, end: float) -> list[tuple[bytes, float, float, str]]:
@@ -130,28 +124,26 @@ class SigningKeys:
         for index in sorted(self._keys):
             begin = self.start + index * KEY_VALIDITY
             if begin <= end and begin + KEY_VALIDITY >= start:
-                private, print_ = self._keys[index]
-                der = private.public_key().public_bytes(
-                    serialization.Encoding.DER, serialization.PublicFormat.PKCS1
-                )
-                out.append((der, begin, begin + KEY_VALIDITY, print_))
+                key, print_ = self._keys[index]
+                out.append((key.public_der(), begin, begin + KEY_VALIDITY, print_))
         return out
 
     def __repr__(self) -> str:
         return f"<SigningKeys {len(self._keys)} keys>"
 
 
-def fingerprint(public: RSAPublicKey) -> str:
-    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
-    return hashlib.md5(der, usedforsecurity=False).hexdigest()
+def fingerprint(public_der: bytes) -> str:
+    """A public key's fingerprint: the MD5 of its DER form (unverified, see above)."""
+    return hashlib.md5(public_der, usedforsecurity=False).hexdigest()
 
 
-def verify(public: RSAPublicKey, signature_hex: str, data: bytes) -> bool:
+def verify(public_der: bytes, signature_hex: str, data: bytes) -> bool:
+    """Does the hex ``signature`` sign ``data`` under the public key (SHA256withRSA)?"""
     try:
-        public.verify(bytes.fromhex(signature_hex), data, padding.PKCS1v15(), hashes.SHA256())
-    except (InvalidSignature, ValueError):
+        signature = bytes.fromhex(signature_hex)
+    except ValueError:
         return False
-    return True
+    return crypto.verify(public_der, signature, data, "SHA256")
 
 
 def signing_string(

@@ -28,6 +28,7 @@ from ...base.errors import (
     NotFoundException,
 )
 from ...security import envelope
+from ...security.crypto import random_bytes
 from ...security.keys import KmsKey
 from ..base import Call
 from .aliases import AliasActions
@@ -127,7 +128,7 @@ class CryptoActions(AliasActions):
         key = self.find_key(KeyId)
         self._use_key(call, "kms:GenerateDataKey", key, EncryptionContext, KeyId)
         self._dry_run(DryRun)
-        plaintext = envelope.random_bytes(size)
+        plaintext = random_bytes(size)
         return {"CiphertextBlob": key.seal(plaintext, EncryptionContext), "Plaintext": plaintext,
                 "KeyId": key.arn, "KeyMaterialId": key.current_material_id}
 
@@ -141,7 +142,7 @@ class CryptoActions(AliasActions):
         key = self.find_key(KeyId)
         self._use_key(call, "kms:GenerateDataKeyWithoutPlaintext", key, EncryptionContext, KeyId)
         self._dry_run(DryRun)
-        blob = key.seal(envelope.random_bytes(size), EncryptionContext)
+        blob = key.seal(random_bytes(size), EncryptionContext)
         return {"CiphertextBlob": blob, "KeyId": key.arn,
                 "KeyMaterialId": key.current_material_id}
 
@@ -228,7 +229,7 @@ class CryptoActions(AliasActions):
         self._refuse_recipient(Recipient)
         if CustomKeyStoreId is not None:
             raise KmsUnsupportedOperationException("sqskit has no custom key stores.")
-        return {"Plaintext": envelope.random_bytes(NumberOfBytes)}
+        return {"Plaintext": random_bytes(NumberOfBytes)}
 
     # -- for SQS's teaching view (no authorization, no audit record) ----------------------
     def open_for_view(self, blob: bytes, context: Context) -> bytes:
