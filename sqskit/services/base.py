@@ -115,6 +115,24 @@ class NoAudit:
         return None
 
 
+def blob_bytes(value: object) -> bytes:
+    """A blob parameter as the bytes it stands for (``b""`` for None).
+
+    The protocol layer already turns text into its UTF-8 bytes; a file object (boto3
+    takes one for a payload or an object body) is read from where it stands, as
+    botocore would send it.
+    """
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    read = getattr(value, "read", None)
+    if callable(read):
+        data = read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return bytes(value)  # type: ignore[call-overload]
+
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 

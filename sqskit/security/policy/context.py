@@ -26,9 +26,9 @@ the root user, ``AIDA...`` for a user and ``AROA...:<session>`` for a role sessi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timezone
 
 from ...base.identity import Caller
+from ...base.timestamps import iso8601
 
 Value = str | tuple[str, ...]
 
@@ -43,7 +43,7 @@ _TIME_KEYS = ("aws:currenttime", "aws:epochtime")
 
 def iso_time(now: float) -> str:
     """``aws:CurrentTime`` as AWS writes it: ISO 8601, UTC, seconds."""
-    return datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso8601(now)
 
 
 class RequestContext(Mapping[str, Value]):

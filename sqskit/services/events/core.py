@@ -13,7 +13,6 @@ to the target's dead-letter queue with the attributes ``RULE_ARN``, ``TARGET_ARN
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from ...base.errors import (
@@ -22,6 +21,7 @@ from ...base.errors import (
     EventsResourceNotFound,
     EventsValidation,
 )
+from ...base.timestamps import iso8601
 from .. import delivery
 from ..base import Call, Runtime, Service
 from .model import EventBus, EventRule
@@ -29,7 +29,7 @@ from .model import EventBus, EventRule
 
 def event_time(now: float) -> str:
     """An instant as EventBridge writes ``time``: ``2026-01-05T09:00:00Z``."""
-    return datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso8601(now)
 
 
 class EventsCore(Service):

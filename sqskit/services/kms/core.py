@@ -255,15 +255,6 @@ def check_enum(member: str, value: str | None, choices: Sequence[str]) -> None:
         raise _invalid(member, value, f"satisfy enum value set: [{', '.join(choices)}]")
 
 
-def as_bytes(value: Any) -> bytes:
-    """A blob parameter as bytes (boto3 also accepts str and file-like objects)."""
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if hasattr(value, "read"):
-        return bytes(value.read())
-    return bytes(value)
-
-
 def page(items: Sequence[Any], limit: int | None, marker: str | None,
          default: int) -> tuple[list[Any], dict[str, Any]]:
     """One page of ``items`` and the NextMarker/Truncated members AWS adds."""

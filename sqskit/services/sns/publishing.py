@@ -27,7 +27,6 @@ import hashlib
 import json
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any
 
 from ...base.errors import (
@@ -40,6 +39,7 @@ from ...base.errors import (
     SnsInvalidParameterValue,
     SnsTooManyEntriesInBatchRequest,
 )
+from ...base.timestamps import iso8601
 from .. import delivery
 from ..base import Call
 from .core import SnsCore
@@ -241,10 +241,9 @@ class PublishActions(SnsCore):
         message_id = self.runtime.ids.uuid()
         if dedup is not None and sequence is not None:
             topic.recent[dedup] = (call.now + DEDUP_WINDOW, message_id, sequence)
-        moment = datetime.fromtimestamp(call.now, tz=timezone.utc)
         notification = Notification(
             message_id=message_id, topic_arn=topic.arn, message=message,
-            timestamp=moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+            timestamp=iso8601(call.now, millis=True),
             region=self.runtime.region, subject=entry.get("Subject"),
             attributes=entry.get("MessageAttributes") or None,
             signature_version=topic.attributes.get("SignatureVersion", "1"),
