@@ -183,8 +183,8 @@ class DigestChain:
     links: tuple[ChainLink, ...]
 
     @classmethod
-    def of(cls, delivery: Delivery) -> DigestChain:
-        report = delivery.validate()
+    def of(cls, delivery: Delivery, report: ValidationReport) -> DigestChain:
+        """The chain of ``delivery``'s digests, each with its verdict in ``report``."""
         status = {check.key: check.status for check in report.checks if check.kind == "digest"}
         links = []
         for index, entry in enumerate(delivery.digests):

@@ -1,4 +1,4 @@
-"""CloudTrail log file integrity validation: log files, hourly digests, a signed chain.
+"""CloudTrail log file integrity: log files, hourly digests, a chain of signatures.
 
 What CloudTrail does, and how this module does it (the RSA primitives are in
 ``crypto.py``):
@@ -13,16 +13,14 @@ What CloudTrail does, and how this module does it (the RSA primitives are in
   over the string ``digestEndTime \\n bucket/key \\n hex(SHA-256(digest)) \\n
   previous signature``; the hex signature travels in the object's metadata
   (``x-amz-meta-signature``). Public keys are listed by fingerprint (ListPublicKeys).
-* :meth:`Delivery.validate` walks the chain from the newest digest backwards as
-  ``aws cloudtrail validate-logs`` does and reports each file with the CLI's words.
+* ``aws cloudtrail validate-logs`` walks the chain from the newest digest backwards
+  and reports each file with its verdict: ``validation.py``.
 
 Delivery is lazy and deterministic: nothing happens on a timer; whenever someone
 reads the bucket or validates, every log window and digest hour that has ended by
 then is delivered, with the content it would have had on time. CloudTrail remembers
 what it delivered (the hashes), so tampering with the bucket before a digest is
-written is still caught. sqskit adds two teaching reports AWS's CLI does not make:
-files nobody delivered ("inserted"), and, for a modified log file, which events were
-changed, inserted, deleted or reordered (by comparing with the trail's own events).
+written is still caught.
 
 Simplified: one trail, one bucket, one region; a new RSA key every 30 days; the
 "null" previous signature in the first signing string follows AWS's Java sample
@@ -34,7 +32,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +40,6 @@ from typing import Any
 
 from . import crypto
 from .bucket import TrailBucket, dumps
-from .chain import DigestChain, FileCheck, ValidationReport, diagnose
 from .events import iso
 
 LOG_INTERVAL = 300
@@ -173,7 +169,9 @@ class Delivery:
         self.bucket = bucket or TrailBucket(f"aws-cloudtrail-logs-{account}-sqskit")
         self.keys = SigningKeys(start)
         self.start = start
-        self._render, self._unique = render, unique
+        #: the trail's records of a time window, as a log file holds them
+        self.render = render
+        self._unique = unique
         self._log_until = math.floor(start / LOG_INTERVAL) * LOG_INTERVAL
         self._digest_until = start
         self.logs: list[LogFileEntry] = []
@@ -207,7 +205,7 @@ class Delivery:
         )
 
     def _deliver_log(self, start: float, end: float) -> None:
-        records = self._render(start, end)
+        records = self.render(start, end)
         if not records:
             return
         raw = dumps({"Records": records})
@@ -256,116 +254,6 @@ class Delivery:
             "signature": signature, "signature-algorithm": SIGNATURE_ALGORITHM,
         })
         self.digests.append(DigestEntry(key, start, end, digest_hash, signature, logs))
-
-    # -- validating ------------------------------------------------------------------------
-    def validate(self, start: float | None = None, end: float | None = None) -> ValidationReport:
-        """Check the digests ending in ``[start, end]`` and the log files they list."""
-        chosen = [
-            d for d in self.digests
-            if (start is None or d.end > start) and (end is None or d.start < end)
-        ]
-        checks: list[FileCheck] = []
-        expected_hashes = {entry.hash: entry.key for entry in self.logs}
-        listed: set[str] = set()
-        newer: dict[str, Any] | None = None  # the next newer digest, if it validated
-        for entry in reversed(chosen):
-            check, document = self._check_digest(entry, newer)
-            checks.append(check)
-            newer = document if check.status == "valid" else None
-            if document is None or check.status != "valid":
-                continue
-            for item in document.get("logFiles", []):
-                listed.add(item["s3Object"])
-                checks.append(self._check_log(item, expected_hashes))
-        checks.extend(self._unlisted(listed, chosen))
-        first = chosen[0].start if chosen else self.start
-        last = chosen[-1].end if chosen else self.start
-        return ValidationReport(
-            checks=tuple(checks), start=first, end=last, bucket=self.bucket.name,
-            trail=f"arn:aws:cloudtrail:{self.region}:{self.account}:trail/{self.trail_name}",
-        )
-
-    def _check_digest(
-        self, entry: DigestEntry, newer: dict[str, Any] | None
-    ) -> tuple[FileCheck, dict[str, Any] | None]:
-        key, bucket = entry.key, self.bucket
-        stored = bucket.get(key)
-        if stored is None:
-            return FileCheck("digest", key, "INVALID: not found", "deleted"), None
-        try:
-            raw = gzip.decompress(stored.body)
-            document = json.loads(raw)
-            end, print_ = document["digestEndTime"], document["digestPublicKeyFingerprint"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return FileCheck("digest", key, "INVALID: invalid format", "modified"), None
-        if document.get("digestS3Bucket") != bucket.name or document.get("digestS3Object") != key:
-            other = document.get("digestS3Object")
-            detail = f"its content belongs at {other}" if other else ""
-            problem = "reordered" if other in {d.key for d in self.digests} else "moved"
-            return FileCheck("digest", key, "INVALID: has been moved from its original location",
-                             problem, detail), None
-        public = self.keys.public_key(print_)
-        if public is None:
-            return FileCheck("digest", key, f"INVALID: public key not found for fingerprint "
-                             f"{print_}", "forged"), None
-        signature = stored.metadata.get("signature", "")
-        if newer is not None and newer.get("previousDigestS3Object") == key:
-            signature = newer.get("previousDigestSignature") or ""
-        data = signing_string(end, bucket.name, key, sha256_hex(raw),
-                              document.get("previousDigestSignature"))
-        if not verify(public, signature, data):
-            return FileCheck("digest", key, "INVALID: signature verification failed",
-                             "modified"), None
-        return FileCheck("digest", key, "valid"), document
-
-    def _check_log(self, item: dict[str, Any], expected: dict[str, str]) -> FileCheck:
-        key = item["s3Object"]
-        stored = self.bucket.get(key)
-        if stored is None:
-            return FileCheck("log", key, "INVALID: not found", "deleted")
-        try:
-            raw = gzip.decompress(stored.body)
-        except OSError:
-            return FileCheck("log", key, "INVALID: invalid format", "modified")
-        actual = sha256_hex(raw)
-        if actual == item["hashValue"]:
-            return FileCheck("log", key, "valid")
-        other = expected.get(actual)
-        if other is not None and other != key:
-            return FileCheck("log", key, "INVALID: hash value doesn't match", "reordered",
-                             f"it holds the content of {other.rsplit('/', 1)[-1]}")
-        original = next((e for e in self.logs if e.key == key), None)
-        problem, detail = "modified", ""
-        if original is not None:
-            problem, detail = diagnose(raw, self._render(original.start, original.end))
-        return FileCheck("log", key, "INVALID: hash value doesn't match", problem, detail)
-
-    def _unlisted(self, listed: set[str], chosen: list[DigestEntry]) -> list[FileCheck]:
-        """Log files no valid digest vouched for, and digests outside the chain."""
-        delivered = {entry.key for entry in self.logs}
-        in_range = {log.key for digest in chosen for log in digest.logs}
-        digested = {log.key for digest in self.digests for log in digest.logs}
-        digests = {d.key for d in self.digests}
-        out = []
-        for key in self.bucket.log_files():
-            if key in listed:
-                continue
-            if key not in delivered:
-                out.append(FileCheck("log", key, "INVALID: not delivered by CloudTrail "
-                                     "(no digest lists it)", "inserted"))
-            elif key in in_range:
-                out.append(FileCheck("log", key, "not validated: the digest that lists it "
-                                     "is missing or invalid"))
-            elif key not in digested and (not chosen or chosen[-1] is self.digests[-1]):
-                out.append(FileCheck("log", key, "not validated: no digest covers it yet"))
-        for key in self.bucket.digest_files():
-            if key not in digests:
-                out.append(FileCheck("digest", key, "INVALID: not part of the digest chain",
-                                     "inserted"))
-        return out
-
-    def chain(self) -> DigestChain:
-        return DigestChain.of(self)
 
     def __repr__(self) -> str:
         return f"<Delivery {len(self.logs)} log files, {len(self.digests)} digests>"

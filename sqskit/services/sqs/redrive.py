@@ -34,7 +34,7 @@ from typing import Any
 
 from ...base.arns import Arn
 from ...base.errors import invalid_value
-from ...engine.queue import DeadLetterLink
+from ...engine.redrive import DeadLetterLink
 from ..base import Call
 from . import attributes as attrs
 from .messaging import MessageActions
