@@ -36,6 +36,9 @@ class Arn:
             f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
         )
 
+    def __repr__(self) -> str:
+        return f"<Arn {self}>"
+
 
 def queue_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:sqs:{region}:{account}:{name}"

@@ -42,6 +42,10 @@ class WireResponse:
     headers: dict[str, str]
     body: bytes
 
+    def __repr__(self) -> str:
+        kind = self.headers.get("content-type", "no body")
+        return f"<WireResponse {self.status} {kind}, {len(self.body)} bytes>"
+
 
 _PARSERS: dict[str, ResponseParser] = {}
 

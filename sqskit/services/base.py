@@ -114,6 +114,9 @@ class NoAudit:
     def record(self, call: Call, result: dict[str, Any] | None, error: AwsError | None) -> None:
         return None
 
+    def __repr__(self) -> str:
+        return "<NoAudit sink>"
+
 
 def blob_bytes(value: object) -> bytes:
     """A blob parameter as the bytes it stands for (``b""`` for None).

@@ -90,6 +90,9 @@ class Request:
     def same_account(self) -> bool:
         return self.resource_account is None or self.resource_account == self.caller.account
 
+    def __repr__(self) -> str:
+        return f"<Request {self.action} on {self.resource} by {self.caller.arn}>"
+
 
 @dataclass(frozen=True)
 class Match:
@@ -102,6 +105,9 @@ class Match:
     def describe(self) -> str:
         st = self.statement
         return f"{self.policy.label}, statement {st.label} ({st.effect})"
+
+    def __repr__(self) -> str:
+        return f"<Match {self.describe()}>"
 
 
 class Decision:

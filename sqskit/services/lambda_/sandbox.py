@@ -106,6 +106,9 @@ class LambdaContext:
         return max(0, int((self.timeout - used) * 1000))
 
 
+    def __repr__(self) -> str:
+        return f"<LambdaContext {self.function_name} request {self.aws_request_id}>"
+
 class RoleSession(boto3.session.Session):
     """A boto3 session whose clients are sqskit clients of the execution role."""
 

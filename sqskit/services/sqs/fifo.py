@@ -85,12 +85,18 @@ class ThroughputQuota:
         return True
 
 
+    def __repr__(self) -> str:
+        return f"<ThroughputQuota {self.calls_per_second} calls a second>"
+
 @dataclass
 class ReceiveAttempt:
     """What one ReceiveRequestAttemptId returned, for retries within five minutes."""
 
     expires_at: float
     picks: list[Pick]
+
+    def __repr__(self) -> str:
+        return f"<ReceiveAttempt {len(self.picks)} messages, retry until {self.expires_at:g}>"
 
 
 class FifoActions(BatchActions):
