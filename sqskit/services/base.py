@@ -17,12 +17,15 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..base.clock import VirtualClock
 from ..base.errors import AccessDenied, AwsError, InternalFailure
 from ..base.identity import Caller
 from ..base.ids import IdSource
+
+if TYPE_CHECKING:
+    from ..security.policy import Decision
 
 
 @dataclass
@@ -203,7 +206,7 @@ class Service:
             resource_policy_required=resource_policy_required,
         )
 
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """The error this service returns when a policy denies a call.
 
         ``decision`` is a :class:`~sqskit.security.policy.Decision`; a service overrides

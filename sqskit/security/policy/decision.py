@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import explain as _explain
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ...base.identity import Caller
     from .context import RequestContext
     from .document import Policy, Statement
@@ -186,7 +188,7 @@ class Decision:
         """One row per statement considered (a table for notebooks and checks)."""
         return _explain.rows(self)
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> pd.DataFrame:
         """:meth:`rows` as a pandas DataFrame."""
         import pandas as pd
 

@@ -8,13 +8,16 @@ the resource policy.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...base.errors import AwsError, NoSuchBucket, NoSuchKey, S3AccessDenied
 from ...base.timestamps import iso8601
 from .. import delivery
 from ..base import Call, Runtime, Service
 from .buckets import Bucket
+
+if TYPE_CHECKING:
+    from ...security.policy import Decision
 
 
 def iso_time(now: float) -> str:
@@ -46,7 +49,7 @@ class S3Core(Service):
         self.authorize(call, action, resource, resource_policy=bucket.policy,
                        resource_account=bucket.owner)
 
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """S3's AccessDenied (HTTP 403)."""
         return S3AccessDenied(decision.message(), detail=decision)
 

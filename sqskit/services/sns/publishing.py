@@ -23,6 +23,7 @@ not modelled. Source: ../shared/reference/integrations.md sections 1.4-1.8.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -39,6 +40,7 @@ from ...base.errors import (
     SnsInvalidParameterValue,
     SnsTooManyEntriesInBatchRequest,
 )
+from ...base.identity import Caller
 from ...base.timestamps import iso8601
 from .. import delivery
 from ..base import Call
@@ -270,12 +272,12 @@ class PublishActions(SnsCore):
     def _fan_out(self, topic_arn: str, targets: list[tuple[Subscription, Notification]]) -> None:
         caller = delivery.service_caller(self.runtime, "sns.amazonaws.com", topic_arn)
         for subscription, notification in targets:
-            error = delivery.attempt(lambda s=subscription, n=notification: self._deliver(
-                caller, s, n))
+            error = delivery.attempt(functools.partial(self._deliver, caller, subscription,
+                                                       notification))
             delivery.record(self.deliveries, self.runtime, topic_arn, subscription.arn,
                             subscription.endpoint, notification.message_id, error)
 
-    def _deliver(self, caller: Any, subscription: Subscription, note: Notification) -> None:
+    def _deliver(self, caller: Caller, subscription: Subscription, note: Notification) -> None:
         if subscription.protocol == "sqs":
             fifo_queue = subscription.endpoint.endswith(".fifo")
             delivery.send_to_queue(

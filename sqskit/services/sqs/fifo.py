@@ -45,7 +45,7 @@ from ...base.errors import (
 from ...engine.fifo import DEDUPLICATION_WINDOW, FifoQueue, Pick
 from ...engine.message import Message
 from ...engine.queue import Queue
-from ..base import Call
+from ..base import Call, Runtime
 from .batches import BatchActions
 from .messaging import check_token
 from .queues import QueueRecord
@@ -102,7 +102,7 @@ class ReceiveAttempt:
 class FifoActions(BatchActions):
     """The FIFO half of the SQS seams; a standard queue passes straight through."""
 
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime)
         #: set to a ThroughputQuota to enforce FIFO's per-second quota
         self.fifo_quota: ThroughputQuota | None = None

@@ -63,4 +63,5 @@ class QueueRecord:
         )
 
     def __repr__(self) -> str:
-        return f"<Queue {self.name} ({len(self.engine)} messages)>"
+        kind = "FIFO" if self.fifo else "standard"
+        return f"<QueueRecord {self.name} ({kind}, {len(self.engine)} messages)>"

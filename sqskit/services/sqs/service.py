@@ -1,10 +1,10 @@
-"""Amazon SQS: the queue-management actions and the service's registry of queues.
+"""Amazon SQS: the service class, and the queue-management actions.
 
-Message actions live in ``messaging.py``, batch actions in ``batches.py``; this module
-holds CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, Get/SetQueueAttributes,
-PurgeQueue, tags and permissions. Each action authorizes as the IAM action AWS checks
-(``sqs:<Action>``; batch calls as their single form) on the queue's ARN with the
-queue's policy, then acts.
+:class:`SqsService` gathers the action modules (its docstring lists them); this module
+adds CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, Get/SetQueueAttributes,
+PurgeQueue and the tag actions. Each action authorizes as the IAM action AWS checks
+(``sqs:<Action>``) on the queue's ARN with the queue's policy, then acts (reference
+iam-policy-evaluation.md section 4; rules from sqs-semantics.md sections 3 and 9).
 
 Simplified: a new queue is usable at once (AWS asks for a second); deletion and purge
 take effect at once (AWS: up to 60 seconds), but the 60-second rules that follow
