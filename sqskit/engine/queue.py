@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 MAX_VISIBILITY = 43_200
 #: in-flight messages a standard queue allows before a short poll fails with OverLimit
 STANDARD_INFLIGHT_LIMIT = 120_000
-#: called with (event, message, now) for each thing that happens to a message
+#: called as ``observer(event, message, now)`` whenever something happens to a message:
+#: sent, received, returned, visibility, deleted, expired, purged, moved, dead_lettered,
+#: arrived_dead_letter (and deduplicated on a FIFO queue)
 Observer = Callable[[str, Message, float], None]
 
 

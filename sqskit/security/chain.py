@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 
     from .integrity import Delivery
 
-PROBLEMS = ("modified", "deleted", "inserted", "reordered", "moved", "forged")
-
-
 @dataclass(frozen=True)
 class FileCheck:
     """The verdict on one digest or log file."""

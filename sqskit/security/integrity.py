@@ -107,10 +107,10 @@ class SigningKeys:
         """The hex SHA256withRSA signature of ``data`` with the key valid at ``when``."""
         return self._window(when)[0].sign(data, "SHA256").hex()
 
-    def public_key(self, fingerprint_: str) -> bytes | None:
+    def public_key(self, key_fingerprint: str) -> bytes | None:
         """The DER public key with this fingerprint, or None if CloudTrail never made it."""
-        for key, print_ in self._keys.values():
-            if print_ == fingerprint_:
+        for key, key_print in self._keys.values():
+            if key_print == key_fingerprint:
                 return key.public_der()
         return None
 
@@ -120,8 +120,8 @@ class SigningKeys:
         for index in sorted(self._keys):
             begin = self.start + index * KEY_VALIDITY
             if begin <= end and begin + KEY_VALIDITY >= start:
-                key, print_ = self._keys[index]
-                out.append((key.public_der(), begin, begin + KEY_VALIDITY, print_))
+                key, key_print = self._keys[index]
+                out.append((key.public_der(), begin, begin + KEY_VALIDITY, key_print))
         return out
 
     def __repr__(self) -> str:
@@ -219,14 +219,14 @@ class Delivery:
         logs = tuple(entry for entry in self.logs if start <= entry.end < end)
         previous = self.digests[-1] if self.digests else None
         key = self.digest_key(end)
-        print_ = self.keys.fingerprint_at(end)  # the key valid at the end of this hour
+        key_print = self.keys.fingerprint_at(end)  # the key valid at the end of this hour
         document = {
             "awsAccountId": self.account,
             "digestStartTime": iso(start),
             "digestEndTime": iso(end),
             "digestS3Bucket": self.bucket.name,
             "digestS3Object": key,
-            "digestPublicKeyFingerprint": print_,
+            "digestPublicKeyFingerprint": key_print,
             "digestSignatureAlgorithm": SIGNATURE_ALGORITHM,
             "newestEventTime": logs[-1].newest if logs else None,
             "oldestEventTime": logs[0].oldest if logs else None,

@@ -72,7 +72,7 @@ def _check_digest(
     try:
         raw = gzip.decompress(stored.body)
         document = json.loads(raw)
-        end, print_ = document["digestEndTime"], document["digestPublicKeyFingerprint"]
+        end, key_print = document["digestEndTime"], document["digestPublicKeyFingerprint"]
     except (OSError, ValueError, KeyError, TypeError):
         return FileCheck("digest", key, "INVALID: invalid format", "modified"), None
     if document.get("digestS3Bucket") != bucket.name or document.get("digestS3Object") != key:
@@ -81,10 +81,10 @@ def _check_digest(
         problem = "reordered" if other in {d.key for d in delivery.digests} else "moved"
         return FileCheck("digest", key, "INVALID: has been moved from its original location",
                          problem, detail), None
-    public = delivery.keys.public_key(print_)
+    public = delivery.keys.public_key(key_print)
     if public is None:
         return FileCheck("digest", key, f"INVALID: public key not found for fingerprint "
-                         f"{print_}", "forged"), None
+                         f"{key_print}", "forged"), None
     signature = stored.metadata.get("signature", "")
     if newer is not None and newer.get("previousDigestS3Object") == key:
         signature = newer.get("previousDigestSignature") or ""

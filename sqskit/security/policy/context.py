@@ -109,20 +109,6 @@ class RequestContext(Mapping[str, Value]):
     def __len__(self) -> int:
         return len(self._keys()) + len(_TIME_KEYS)
 
-    def name_of(self, key: str) -> str:
-        """The key as it is usually written (``aws:SourceVpce``)."""
-        return self._names.get(key.lower(), key)
-
-    def with_values(self, extra: Mapping[str, Value]) -> RequestContext:
-        """A copy with some keys added or replaced."""
-        names = self._names
-        merged: dict[str, Value] = {names[k]: v for k, v in self._keys().items()}
-        for name, value in extra.items():
-            for existing in [n for n in merged if n.lower() == name.lower()]:
-                del merged[existing]
-            merged[name] = value
-        return RequestContext(merged, self.now)
-
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={self[k]!r}" for k in self)
         return f"<RequestContext {shown}>"

@@ -37,7 +37,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...base.arns import Arn, queue_url
 from ...base.clock import Timer
 from ...base.errors import AwsError
 from .. import delivery
@@ -280,8 +279,3 @@ class Poller(LambdaCore):
         sqs: Any = self.runtime.service("sqs")
         mapping.unwatch = sqs.watch_arrivals(mapping.source_arn, lambda: self._wake(mapping))
         self._wake(mapping)
-
-    @staticmethod
-    def queue_url_of(arn: str) -> str:
-        parsed = Arn.parse(arn)
-        return queue_url(parsed.region, parsed.account, parsed.resource)

@@ -4,6 +4,7 @@ Actions are split by theme: ``service.py`` buckets, objects and bucket policies,
 ``notifying.py`` event notifications. Every action is authorized as the IAM action S3
 checks (``s3:PutObject`` on ``arn:aws:s3:::bucket/key`` ...) with the bucket policy as
 the resource policy.
+Source: ../shared/reference/integrations.md section 4.
 """
 
 from __future__ import annotations

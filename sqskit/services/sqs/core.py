@@ -78,7 +78,7 @@ class SqsCore(Service):
         record = self.queue_by_arn(arn)
         return record.policy if record is not None else None
 
-    # -- hooks that later layers extend (FIFO engine, SSE, redrive) ----------------------------
+    # -- hooks the action modules extend (FIFO engine, SSE, redrive) --------------------------
     def _new_engine(self, name: str, attributes: dict[str, str]) -> Queue:
         return Queue(name)
 

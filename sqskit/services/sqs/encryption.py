@@ -113,7 +113,7 @@ class SealedBody:
 
 
 @dataclass
-class _Cached:
+class _CachedDataKey:
     key: SecretKey
     ref: DataKeyRef
     expires_at: float
@@ -148,8 +148,8 @@ class EncryptionActions(BatchActions):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._encrypting: dict[tuple[str, str, str], _Cached] = {}
-        self._decrypting: dict[tuple[str, DataKeyRef], _Cached] = {}
+        self._encrypting: dict[tuple[str, str, str], _CachedDataKey] = {}
+        self._decrypting: dict[tuple[str, DataKeyRef], _CachedDataKey] = {}
         self._owned: SecretKey | None = None
         #: every KMS call made on a principal's behalf, in order
         self.kms_log: list[KmsRequest] = []
@@ -195,7 +195,7 @@ class EncryptionActions(BatchActions):
         return taken
 
     # -- data keys -------------------------------------------------------------------------
-    def _data_key_for_send(self, call: Call, record: QueueRecord) -> _Cached:
+    def _data_key_for_send(self, call: Call, record: QueueRecord) -> _CachedDataKey:
         configured = record.attributes.get("KmsMasterKeyId") or ""
         who = principal_of(call)
         slot = (record.arn, who, configured)
@@ -212,17 +212,19 @@ class EncryptionActions(BatchActions):
             self._kms(call, record, "Decrypt",  # SQS verifies every new data key
                       {"CiphertextBlob": made["CiphertextBlob"], "EncryptionContext": context})
             ref = _ref(made["CiphertextBlob"], made["KeyId"], record.arn, call.now)
-            cached = _Cached(SecretKey(made["Plaintext"], "SQS data key"), ref, expires)
+            cached = _CachedDataKey(SecretKey(made["Plaintext"], "SQS data key"), ref, expires)
         else:
             data_key = SecretKey.generate("SQS data key")
             blob = envelope.seal_blob(self.sqs_owned_key(), SQS_OWNED_KEY_ID, 1,
                                       data_key.reveal(), {"aws:sqs:arn": record.arn})
-            cached = _Cached(data_key, _ref(blob, None, record.arn, call.now), expires)
+            cached = _CachedDataKey(data_key, _ref(blob, None, record.arn, call.now), expires)
         self._encrypting[slot] = cached
         self._decrypting[(who, cached.ref)] = cached  # the producer's Decrypt verified it
         return cached
 
-    def _data_key_for_receive(self, call: Call, record: QueueRecord, ref: DataKeyRef) -> _Cached:
+    def _data_key_for_receive(
+        self, call: Call, record: QueueRecord, ref: DataKeyRef
+    ) -> _CachedDataKey:
         who = principal_of(call)
         cached = self._decrypting.get((who, ref))
         if cached is not None and call.now < cached.expires_at:
@@ -237,7 +239,8 @@ class EncryptionActions(BatchActions):
             raw = self._kms(call, record, "Decrypt",
                             {"CiphertextBlob": ref.encrypted, "EncryptionContext": ref.context}
                             )["Plaintext"]
-        cached = _Cached(SecretKey(raw, "SQS data key"), ref, call.now + reuse_period(record))
+        cached = _CachedDataKey(SecretKey(raw, "SQS data key"), ref,
+                                call.now + reuse_period(record))
         if len(self._decrypting) > 4096:  # forget what has expired
             self._decrypting = {k: v for k, v in self._decrypting.items()
                                 if v.expires_at > call.now}
