@@ -55,6 +55,7 @@ from ...base.errors import (
     KmsThrottled,
     SqsError,
 )
+from ...engine.message import Message
 from ...security import envelope
 from ...security.envelope import SecretKey
 from ..base import Call
@@ -180,7 +181,7 @@ class EncryptionActions(BatchActions):
     def _receive(
         self, call: Call, record: QueueRecord, limit: int, visibility: int | None,
         attempt_id: str | None,
-    ) -> list[Any]:
+    ) -> list[Message]:
         taken = super()._receive(call, record, limit, visibility, attempt_id)
         try:
             for message in taken:
@@ -300,7 +301,7 @@ class EncryptionActions(BatchActions):
 
         return stored_frame(self, self.queue_by_url(queue_url))
 
-    def peek_body(self, message: Any) -> str:
+    def peek_body(self, message: Message) -> str:
         """A queued message's text for the lab views: no KMS call, no audit record.
 
         Raises an AwsError when the body cannot be opened (its key is disabled or gone).

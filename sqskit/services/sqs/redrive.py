@@ -34,6 +34,7 @@ from typing import Any
 
 from ...base.arns import Arn
 from ...base.errors import invalid_value
+from ...engine.message import Message
 from ...engine.redrive import DeadLetterLink
 from ..base import Call
 from . import attributes as attrs
@@ -196,7 +197,7 @@ class RedriveActions(MessageActions):
     def _receive(
         self, call: Call, record: QueueRecord, limit: int, visibility: int | None,
         attempt_id: str | None,
-    ) -> list:
+    ) -> list[Message]:
         self._link_dead_letter(record)
         return super()._receive(call, record, limit, visibility, attempt_id)
 
