@@ -105,7 +105,6 @@ def make_client(world: World, service_name: str, caller: Caller) -> Any:
     events.register_last(f"before-parameter-build.{service_id}", keep_params)
     events.register_first(f"before-call.{service_id}", answer)
     events.register_first("before-send", refuse)
-    client.sqskit_caller = caller
     return client
 
 

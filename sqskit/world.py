@@ -25,7 +25,7 @@ from .security.policy import Decision
 from .security.trail import Trail
 from .services.access import DecisionLog, PolicyAuthorizer
 from .services.audit import combine
-from .services.base import AllowAll, AuditSink, Authorizer, NoAudit, Service
+from .services.base import AuditSink, Authorizer, NoAudit, Service
 from .services.cloudtrail import CloudTrailService
 from .services.cloudwatch.service import CloudWatchService
 from .services.ec2 import Ec2Service  # integrations
@@ -80,13 +80,12 @@ class World:
         self.ids = IdSource(seed)
         #: check every response against botocore's output shape (the test suite does)
         self.strict = strict
-        self.access: Authorizer = AllowAll()
-        self.audit: AuditSink = NoAudit()
         self._services: dict[str, Service] = {}
         # -- policies: every call is evaluated; decisions are kept for world.explain -----------
         self.decisions = DecisionLog()
         self.policies = PolicyAuthorizer(self, self.decisions)
-        self.access = self.policies
+        self.access: Authorizer = self.policies
+        self.audit: AuditSink = NoAudit()  # replaced at once by the trail and the meters
         self._install_audit(trail=trail, metrics=metrics)
 
     # -- audit trail and metrics (CloudTrail, CloudWatch) ----------------------------------------

@@ -29,7 +29,10 @@ SIBLINGS_APART = {
 #: third-party packages and the only layers allowed to import them
 RESTRICTED = {
     "ipywidgets": {"lab"},
-    "cryptography": {"security"},
+}
+#: third-party packages and the only module allowed to import them (DESIGN.md, "Layers")
+ONE_MODULE = {
+    "cryptography": "security/crypto.py",
 }
 
 
@@ -39,12 +42,16 @@ def layer_of(path: Path) -> str:
     return head[:-3] if head.endswith(".py") else head
 
 
-def imported_layers(path: Path) -> list[tuple[str, int]]:
-    """(layer or third-party package, line) for each import in ``path``."""
+def imported_layers(path: Path, *, type_checking: bool = False) -> list[tuple[str, int]]:
+    """(layer or third-party package, line) for each import in ``path``.
+
+    Imports under ``if TYPE_CHECKING:`` are annotations, not dependencies, and are left
+    out unless ``type_checking`` asks for them too.
+    """
     tree = ast.parse(path.read_text(), filename=str(path))
     rel_parts = path.relative_to(PACKAGE).parts[:-1]
     found = []
-    type_only = {  # imports under "if TYPE_CHECKING:" are annotations, not dependencies
+    type_only = set() if type_checking else {
         id(inner)
         for node in ast.walk(tree)
         if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
@@ -97,6 +104,33 @@ def test_imports_point_down_only(path: Path) -> None:
             continue
         assert RANKS[target] <= RANKS[mine], f"{path.name}:{line}: {mine} imports {target}"
         assert (mine, target) not in SIBLINGS_APART, f"{path.name}:{line}: {mine} imports {target}"
+
+
+def modules_importing(package: str) -> set[str]:
+    """Every module of sqskit that imports ``package``, even only for type checking."""
+    return {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if f"ext:{package}" in {t for t, _ in imported_layers(path, type_checking=True)}
+    }
+
+
+@pytest.mark.parametrize("package", sorted(ONE_MODULE))
+def test_exactly_one_module_imports_a_guarded_package(package: str) -> None:
+    """Crypto in one module (STYLE habit 8): only ``security/crypto.py`` imports cryptography."""
+    assert modules_importing(package) == {ONE_MODULE[package]}
+
+
+def test_the_one_module_check_notices_a_second_importer() -> None:
+    """The check is not vacuous: a second module importing cryptography is listed."""
+    probe = PACKAGE / "security" / "_probe_crypto.py"
+    probe.write_text("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+                     "    from cryptography.hazmat.primitives import hashes\n")
+    try:
+        assert modules_importing("cryptography") == {"security/crypto.py",
+                                                     "security/_probe_crypto.py"}
+    finally:
+        probe.unlink()
 
 
 def test_the_layering_test_notices_an_upward_import(tmp_path: Path) -> None:

@@ -36,6 +36,9 @@ class Arn:
             f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
         )
 
+    def __repr__(self) -> str:
+        return f"<Arn {self}>"
+
 
 def queue_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:sqs:{region}:{account}:{name}"
@@ -62,11 +65,3 @@ def parse_queue_url(url: str) -> tuple[str, str] | None:
     if not match:
         return None
     return match.group(1), match.group(2)
-
-
-def account_of(principal_arn: str) -> str | None:
-    """The account id in a principal ARN (``arn:aws:iam::123456789012:role/x``)."""
-    try:
-        return Arn.parse(principal_arn).account or None
-    except ValueError:
-        return None

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from .timestamps import iso8601
+
 #: Every world starts here unless told otherwise: a Monday morning workshop.
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
 
@@ -74,7 +76,7 @@ class VirtualClock:
 
     def isoformat(self) -> str:
         """The current instant as AWS writes it, e.g. ``2026-01-05T09:00:00Z``."""
-        return self.datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso8601(self._now)
 
     # -- timers --------------------------------------------------------------
     def call_at(

@@ -2,24 +2,38 @@
 
 ::
 
-    AwsError                        an error a real AWS service would return
-     ├── CommonError                errors any service may return (AccessDenied, ...)
-     ├── SqsError                   com.amazonaws.sqs#<Shape>, legacy query code
-     ├── KmsError                   KMS (TrentService) errors
-     ├── IamError, SnsError, ...    one branch per service (added with the service)
+    AwsError                     an error a real AWS service would return
+     ├── CommonError             errors any service may return (AccessDenied, ...)
+     ├── SqsError                Amazon SQS: JSON shape name + legacy query code
+     │    └── SqsCommonError     SQS's common errors, ``...Exception`` on the JSON wire
+     ├── KmsError                AWS KMS (TrentService)
+     ├── SnsError                Amazon SNS (query protocol)
+     ├── LambdaError             AWS Lambda (rest-json)
+     ├── EventsError             Amazon EventBridge
+     ├── S3Error                 Amazon S3 (rest-xml, with extra ``<Error>`` members)
+     ├── Ec2Error                Amazon EC2 (the VPC pieces Lambda needs)
+     ├── IamError                AWS IAM (query protocol)
+     ├── CloudTrailError         AWS CloudTrail
+     └── CloudWatchError         Amazon CloudWatch (JSON, legacy query codes)
+
+One section per service below, in that order; a new service adds its branch and a
+section. The errors live in this one module so that a code, a status or a wording is
+found in one place; they are declarative (a class, its code, its HTTP status), so the
+module is long but each section reads on its own.
 
 A service raises these for user mistakes, never ``assert``/``KeyError``. The protocol
-layer (``sqskit.protocol.errors``) is the one place that turns them into the wire
-shape a boto3 client parses: ``__type``, message, HTTP status and, for SQS (an
-``awsQueryCompatible`` service), the ``x-amzn-query-error`` header that makes
-``err.response["Error"]["Code"]`` the legacy code while boto3 still raises the
-modeled exception class (``sqs.exceptions.QueueDoesNotExist``).
+layer (``sqskit.protocol.wire``) is the one place that turns them into the wire shape a
+boto3 client parses: ``__type``, message, HTTP status and, for ``awsQueryCompatible``
+services (SQS, CloudWatch), the ``x-amzn-query-error`` header that makes
+``err.response["Error"]["Code"]`` the legacy code while boto3 still raises the modeled
+exception class (``sqs.exceptions.QueueDoesNotExist``).
 
 Security failures stay opaque: an :class:`AccessDenied` says what AWS says; the
 explanation of the decision rides along in :attr:`AwsError.detail` for the teaching
 surface and never reaches the wire.
 
-Sources: ../shared/reference/sqs-semantics.md section 10 and kms-envelope.md section 2.
+Sources: ../shared/reference/sqs-semantics.md section 10, kms-envelope.md section 2,
+integrations.md, cloudtrail-cloudwatch.md; error texts recorded against AWS where noted.
 """
 
 from __future__ import annotations
@@ -392,12 +406,6 @@ class KmsAccessDeniedException(KmsError):
     """
 
     code = "AccessDeniedException"
-
-
-# ---------------------------------------------------------------------------------------
-# Other services add their branch below (IAM, SNS, Lambda, EventBridge, S3,
-# CloudWatch, CloudTrail), each with its own namespace.
-# ---------------------------------------------------------------------------------------
 
 
 # ---------------------------------------------------------------------------------------

@@ -94,19 +94,25 @@ def resolve_principal(principal: str | None, account: str, **context: object) ->
     Accepts an account id or root ARN, an IAM user ARN, an IAM role ARN (acts as a
     session of the role), an assumed-role session ARN, a service principal such as
     ``sns.amazonaws.com``, or ``"anonymous"``. None means the account's root user.
+    ``context`` sets request-context fields of the caller (``secure_transport``,
+    ``source_ip``, ``source_vpc``, ``source_vpce``, ``source_arn`` ...).
     """
+    found = _principal(principal, account)
+    return found.with_context(**context) if context else found
+
+
+def _principal(principal: str | None, account: str) -> Caller:
     if principal is None or principal in (account, f"arn:aws:iam::{account}:root"):
         arn = f"arn:aws:iam::{account}:root"
-        return Caller(arn, account, "Root", account, identity_arn=arn, **context)  # type: ignore[arg-type]
+        return Caller(arn, account, "Root", account, identity_arn=arn)
     if principal == "anonymous":
-        return Caller("anonymous", "anonymous", "Anonymous", "anonymous",
-                      identity_arn="anonymous", **context)  # type: ignore[arg-type]
+        return Caller("anonymous", "anonymous", "Anonymous", "anonymous", identity_arn="anonymous")
     if principal.endswith(".amazonaws.com") and not principal.startswith("arn:"):
         return Caller(principal, account, "AWSService", principal, identity_arn=principal,
-                      service=principal, **context)  # type: ignore[arg-type]
+                      service=principal)
     if principal.isdigit() and len(principal) == 12:
         arn = f"arn:aws:iam::{principal}:root"
-        return Caller(arn, principal, "Root", principal, identity_arn=arn, **context)  # type: ignore[arg-type]
+        return Caller(arn, principal, "Root", principal, identity_arn=arn)
     parts = principal.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
         raise ValueError(
@@ -115,21 +121,21 @@ def resolve_principal(principal: str | None, account: str, **context: object) ->
         )
     owner, resource = parts[4], parts[5]
     if parts[2] == "iam" and resource == "root":
-        return Caller(principal, owner, "Root", owner, identity_arn=principal, **context)  # type: ignore[arg-type]
+        return Caller(principal, owner, "Root", owner, identity_arn=principal)
     if parts[2] == "iam" and resource.startswith("user/"):
         name = resource.rsplit("/", 1)[-1]
         return Caller(principal, owner, "IAMUser", unique_id("AIDA", principal),
-                      identity_arn=principal, name=name, **context)  # type: ignore[arg-type]
+                      identity_arn=principal, name=name)
     if parts[2] == "iam" and resource.startswith("role/"):
         name = resource.rsplit("/", 1)[-1]
         session = f"arn:aws:sts::{owner}:assumed-role/{name}/{DEFAULT_SESSION}"
         role_id = unique_id("AROA", principal)
         return Caller(session, owner, "AssumedRole", f"{role_id}:{DEFAULT_SESSION}",
-                      identity_arn=principal, name=name, **context)  # type: ignore[arg-type]
+                      identity_arn=principal, name=name)
     if parts[2] == "sts" and resource.startswith("assumed-role/"):
         _, name, session_name = [*resource.split("/", 2), "", ""][:3]
         role_arn = f"arn:aws:iam::{owner}:role/{name}"
         role_id = unique_id("AROA", role_arn)
         return Caller(principal, owner, "AssumedRole", f"{role_id}:{session_name}",
-                      identity_arn=role_arn, name=name, **context)  # type: ignore[arg-type]
+                      identity_arn=role_arn, name=name)
     raise ValueError(f"unsupported principal {principal!r}")

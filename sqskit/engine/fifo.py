@@ -258,7 +258,7 @@ class FifoQueue(Queue):
                 self.visible -= 1
                 self.inflight += 1
             message.visible_at = now + timeout
-            heapq.heappush(self._waiting, (message.visible_at, message.seq, message))
+            self._wait(message)
         return [message for message, _, _ in picks]
 
     # -- the rest ----------------------------------------------------------------------------

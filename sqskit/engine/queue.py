@@ -15,14 +15,9 @@ What AWS does, and how this module does it:
 * With a redrive policy, a message received more than ``maxReceiveCount`` times moves
   to the dead-letter queue at its next receive attempt (``redrive.py``).
 
-Every operation is O(1) or O(log n) in queue depth: visible messages wait in a deque,
-delayed and in-flight ones in a heap keyed by the instant they become visible (ties by
-sequence number), and age order for retention is kept by a second deque. Deletions are
-lazy: a message marked GONE is skipped when it reaches the front, and the deques and
-the heap are compacted when dead entries make up about half of what they hold. The one
-exception is a visible message hidden again (ChangeMessageVisibility after its timeout
-ran out): it will be visible again later, so it leaves the ready deque at once
-(:meth:`Queue._ready_discard`).
+How the messages are kept so that every operation is O(1) or O(log n) in queue depth
+(a deque of visible messages, a heap of delayed and in-flight ones, lazy deletion) is
+the subject of ``storage.py``, which :class:`Queue` builds on.
 
 Simplified: delivery is deterministic. Real standard queues are distributed, so a
 short poll samples a subset of servers (and may return nothing while messages wait),
@@ -36,21 +31,24 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..base.errors import OverLimit
 from .message import DELAYED, GONE, INFLIGHT, VISIBLE, Message
+from .storage import QueueStorage
+
+if TYPE_CHECKING:
+    from .redrive import DeadLetterLink
 
 #: AWS's ceiling on visibility: 12 hours from the receive
 MAX_VISIBILITY = 43_200
 #: in-flight messages a standard queue allows before a short poll fails with OverLimit
 STANDARD_INFLIGHT_LIMIT = 120_000
-#: lazily deleted entries a structure may hold before it is compacted
-MIN_COMPACT = 1024
-
+#: called as ``observer(event, message, now)`` whenever something happens to a message:
+#: sent, received, returned, visibility, deleted, expired, purged, moved, dead_lettered,
+#: arrived_dead_letter (and deduplicated on a FIFO queue)
 Observer = Callable[[str, Message, float], None]
 
 
@@ -71,34 +69,23 @@ class QueueSettings:
     retention_period: int = 345_600
 
 
-class Queue:
+class Queue(QueueStorage):
     """A standard queue. Engine methods take ``now``; they never read a clock."""
 
     fifo = False
     inflight_limit = STANDARD_INFLIGHT_LIMIT
 
     def __init__(self, name: str, settings: QueueSettings | None = None) -> None:
+        super().__init__()
         self.name = name
         self.settings = settings or QueueSettings()
         self.dead_letter: DeadLetterLink | None = None
         self.observer: Observer | None = None
-        self._ready: deque[Message] = deque()  # visible, in the order they became visible
-        self._waiting: list[tuple[float, int, Message]] = []  # delayed + in flight, by visible_at
-        self._by_age: deque[Message] = deque()  # every message, oldest enqueue first
-        self._late_arrivals: list[tuple[float, int, Message]] = []  # older-than-newest arrivals
         self._received: dict[int, Message] = {}  # seq -> message, for receipt handles
         self.visible = self.inflight = self.delayed = 0
         #: running totals of messages added by sends and handed out by receives (metrics
         #: read these: cheaper than an observer call for every message)
         self.sent_count = self.received_count = 0
-        #: when each message moved here from a source queue arrived (seq -> instant)
-        self.arrived_at: dict[int, float] = {}
-        self._dead_in_ready = self._dead_in_age = 0
-        # speed (see bench/): no message in the queue was enqueued before _age_floor,
-        # so _expire can skip its work until the retention horizon passes it; and the
-        # waiting heap is rebuilt from its live entries once it outgrows _waiting_limit
-        self._age_floor = math.inf
-        self._waiting_limit = MIN_COMPACT
 
     # -- sending -----------------------------------------------------------------------
     def send(self, now: float, message: Message, delay: int | None = None) -> Message:
@@ -113,12 +100,7 @@ class Queue:
 
     def _enqueue(self, message: Message, now: float, wait: float) -> None:
         """The one way into the queue (sends and dead-letter arrivals alike)."""
-        if self._by_age and message.enqueued_at < self._by_age[-1].enqueued_at:
-            heapq.heappush(self._late_arrivals, (message.enqueued_at, message.seq, message))
-        else:
-            self._by_age.append(message)
-        if message.enqueued_at < self._age_floor:
-            self._age_floor = message.enqueued_at
+        self._hold(message)
         if wait > 0:
             message.state = DELAYED
             message.visible_at = now + wait
@@ -243,11 +225,7 @@ class Queue:
         for message in list(self.messages()):
             self._remove(message, now, "purged")
             count += 1
-        self._ready.clear()
-        self._waiting.clear()
-        self._by_age.clear()
-        self._late_arrivals.clear()
-        self._dead_in_ready = self._dead_in_age = 0
+        self._clear()
         return count
 
     # -- looking -----------------------------------------------------------------------
@@ -259,12 +237,7 @@ class Queue:
     def next_change_at(self, now: float) -> float | None:
         """When the next delayed or in-flight message becomes visible, or None."""
         self._settle(now)
-        while self._waiting:
-            when, _, message = self._waiting[0]
-            if message.state in (DELAYED, INFLIGHT) and message.visible_at == when:
-                return when
-            heapq.heappop(self._waiting)
-        return None
+        return self._next_waiting_at()
 
     def oldest_enqueued_at(self, now: float) -> float | None:
         """Enqueue time of the oldest message still in the queue, or None."""
@@ -282,24 +255,7 @@ class Queue:
         few messages at the head are skipped.
         """
         self._settle(now)
-        arrived = self.arrived_at
-        best: float | None = None
-        for message in self._by_age:  # arrival order: sends and moves append here
-            if message.state != GONE and not (skip and skip(message)):
-                best = arrived.get(message.seq, message.enqueued_at)
-                break
-        for _, _, message in self._late_arrivals:  # moved here, older than the newest
-            if message.state != GONE and not (skip and skip(message)):
-                when = arrived.get(message.seq, message.enqueued_at)
-                best = when if best is None else min(best, when)
-        return best
-
-    def messages(self) -> Iterator[Message]:
-        """Every message still in the queue, oldest first (for views, not for delivery)."""
-        live = [m for m in self._by_age if m.state != GONE]
-        live += [m for _, _, m in self._late_arrivals if m.state != GONE]
-        live.sort(key=lambda m: (m.enqueued_at, m.seq))
-        return iter(live)
+        return self._earliest_arrival(skip)
 
     def __len__(self) -> int:
         return self.visible + self.inflight + self.delayed
@@ -342,35 +298,6 @@ class Queue:
                 return
             self._remove(head, now, "expired")
 
-    def _wait(self, message: Message) -> None:
-        """Hold a delayed or in-flight message in the heap until ``message.visible_at``.
-
-        Entries are never taken out early: a message deleted or re-timed leaves a
-        stale entry, skipped when it surfaces. So that a busy queue on a clock that
-        stands still does not pile them up, the heap is rebuilt from its live entries
-        whenever it doubles in size since the last rebuild (amortised O(1) a push).
-        """
-        waiting = self._waiting
-        heapq.heappush(waiting, (message.visible_at, message.seq, message))
-        if len(waiting) > self._waiting_limit:
-            waiting[:] = [
-                entry for entry in waiting
-                if entry[2].visible_at == entry[0] and entry[2].state in (DELAYED, INFLIGHT)
-            ]
-            heapq.heapify(waiting)
-            self._waiting_limit = max(MIN_COMPACT, 2 * len(waiting))
-
-    def _oldest(self) -> Message | None:
-        by_age, late = self._by_age, self._late_arrivals
-        while by_age and by_age[0].state == GONE:
-            by_age.popleft()
-            self._dead_in_age -= 1
-        while late and late[0][2].state == GONE:
-            heapq.heappop(late)
-        if late and (not by_age or late[0][2].enqueued_at < by_age[0].enqueued_at):
-            return late[0][2]
-        return by_age[0] if by_age else None
-
     def _remove(self, message: Message, now: float, why: str) -> None:
         """Take ``message`` out of the queue for good (deleted, expired, purged, moved)."""
         state = message.state
@@ -393,17 +320,6 @@ class Queue:
             self.observer(why, message, now)
         message.body = message.attributes = None  # a dead record keeps no payload
         self._compact()
-
-    def _compact(self) -> None:
-        by_age = self._by_age
-        while by_age and by_age[0].state == GONE:  # usually the oldest is the one just gone
-            by_age.popleft()
-            self._dead_in_age -= 1
-        if self._dead_in_age > MIN_COMPACT and self._dead_in_age * 2 > len(self._by_age):
-            self._by_age = deque(m for m in self._by_age if m.state != GONE)
-            self._dead_in_age = 0
-        if self._dead_in_ready > MIN_COMPACT and self._dead_in_ready * 2 > len(self._ready):
-            self._ready_compact()
 
     # -- dead letters ------------------------------------------------------------------
     def _move_to_dead_letter(self, message: Message, now: float) -> None:
@@ -428,67 +344,10 @@ class Queue:
         self._enqueue(message, now, 0)
         self._emit("arrived_dead_letter", message, now)
 
-    # -- hooks a variant overrides ---------------------------------------------------------
-    def _ready_push(self, message: Message, returning: bool) -> None:
-        """A message just became visible."""
-        self._ready.append(message)
-
-    def _ready_pop(self, now: float, limit: int) -> list[Message]:
-        """Up to ``limit`` visible messages to deliver next, removed from the ready set."""
-        ready = self._ready
-        out: list[Message] = []
-        while ready and len(out) < limit:
-            message = ready.popleft()
-            if message.state == VISIBLE:
-                out.append(message)
-            else:
-                self._dead_in_ready -= 1
-        return out
-
-    def _ready_discard(self, message: Message) -> None:
-        """A visible message is hidden again without being delivered: forget its place.
-
-        Lazy deletion cannot be used here: the message will be visible again later, and
-        its old place would then deliver it twice. It returned to visibility recently,
-        so it sits near the tail and the search from the right is short.
-        """
-        ready = self._ready
-        for back, candidate in enumerate(reversed(ready), 1):
-            if candidate is message:
-                del ready[-back]
-                return
-
-    def _ready_compact(self) -> None:
-        self._ready = deque(m for m in self._ready if m.state == VISIBLE)
-        self._dead_in_ready = 0
-
+    # -- hooks a variant overrides (and the storage's _ready_* hooks) ---------------------
     def _released(self, message: Message) -> None:
         """A message stopped being in flight (returned, deleted, expired)."""
 
     def _emit(self, event: str, message: Message, now: float) -> None:
         if self.observer is not None:
             self.observer(event, message, now)
-
-
-@dataclass
-class DeadLetterLink:
-    """A source queue's redrive policy, resolved: where to, and after how many receives."""
-
-    target: Queue
-    max_receive_count: int
-    source_arn: str
-
-    def __repr__(self) -> str:
-        return f"<DeadLetterLink -> {self.target.name} after {self.max_receive_count}>"
-
-
-def describe(message: Message) -> dict[str, Any]:
-    """A plain-dict view of a message's delivery state (for tables and widgets)."""
-    return {
-        "seq": message.seq,
-        "state": message.state_name,
-        "receive_count": message.receive_count,
-        "visible_at": message.visible_at,
-        "enqueued_at": message.enqueued_at,
-        "group_id": message.group_id,
-    }

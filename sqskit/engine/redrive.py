@@ -2,7 +2,7 @@
 
 Moving *to* a dead-letter queue (../shared/reference/sqs-semantics.md section 8):
 
-* A source queue's redrive policy, resolved, is a :class:`~sqskit.engine.queue.DeadLetterLink`
+* A source queue's redrive policy, resolved, is a :class:`DeadLetterLink`
   (target queue, ``maxReceiveCount``). When a receive finds a message that has already
   been received ``maxReceiveCount`` times, the message is not delivered: it moves to
   the target (``Queue.receive``). Recorded against AWS: it keeps its message id, body
@@ -42,6 +42,18 @@ RUNNING, COMPLETED, CANCELLING, CANCELLED, FAILED = (
 NON_EXISTENT_QUEUE = "AWS.SimpleQueueService.NonExistentQueue"
 #: seconds a moving message stays hidden in the dead-letter queue (it is deleted at once)
 MOVE_VISIBILITY = 30
+
+@dataclass
+class DeadLetterLink:
+    """A source queue's redrive policy, resolved: where to, and after how many receives."""
+
+    target: Queue
+    max_receive_count: int
+    source_arn: str
+
+    def __repr__(self) -> str:
+        return f"<DeadLetterLink -> {self.target.name} after {self.max_receive_count}>"
+
 
 #: where a message goes: the destination queue, or None if it does not exist
 Route = Callable[[Message], "Queue | None"]

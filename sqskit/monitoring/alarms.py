@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ..base.timestamps import iso8601
 from .evaluation import COMPARISONS, State, Verdict, evaluate, evaluation_range
 from .metrics import MetricId, MetricStore
 
@@ -32,8 +33,7 @@ HISTORY_RETENTION = 14 * 86_400
 
 def iso_millis(epoch: float) -> str:
     """``2026-01-05T09:03:00.000+0000``: the timestamp format of alarm history data."""
-    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(epoch * 1000) % 1000:03d}+0000"
+    return iso8601(epoch, millis=True, zone="+0000")
 
 
 def _short(epoch: float) -> str:

@@ -29,7 +29,7 @@ Source: ../shared/reference/cloudtrail-cloudwatch.md sections 1-3.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import botocore.session
@@ -37,6 +37,7 @@ from botocore.model import ServiceModel, Shape
 
 from ..base.clock import VirtualClock
 from ..base.errors import AwsError
+from ..base.timestamps import iso8601
 from ..security.events import HIDDEN, TrailEvent
 from ..security.trail import Trail
 from ..services.base import Call
@@ -142,9 +143,7 @@ def convert(plan: _Plan, value: Any) -> Any:
         assert plan.value is not None
         return {k: convert(plan.value, v) for k, v in value.items()}
     if kind == "timestamp":
-        if not isinstance(value, datetime):
-            value = datetime.fromtimestamp(float(value), tz=timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso8601(value if isinstance(value, datetime) else float(value))
     if kind == "blob":
         return None
     return value

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape
@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 from botocore.model import OperationModel, Shape
 
 from ..base.errors import AwsError
+from ..base.timestamps import iso8601
 
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 
@@ -42,10 +43,7 @@ def _timestamp(value: Any) -> float:
 
 
 def _iso(value: Any, millis: bool = True) -> str:
-    moment = datetime.fromtimestamp(_timestamp(value), tz=timezone.utc)
-    if millis:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso8601(_timestamp(value), millis=millis)
 
 
 def _header_value(shape: Shape, value: Any) -> str:
@@ -262,6 +260,15 @@ def encode_rest_xml_error(
 # -- ec2 ------------------------------------------------------------------------------------
 
 
+def _ec2_headers(body: bytes, now: float) -> dict[str, str]:
+    return {
+        "content-type": "text/xml;charset=UTF-8",
+        "content-length": str(len(body)),
+        "date": formatdate(now, usegmt=True),
+        "server": "AmazonEC2",
+    }
+
+
 def encode_ec2(
     operation: OperationModel, result: dict[str, Any], request_id: str, now: float
 ) -> tuple[int, dict[str, str], bytes]:
@@ -280,13 +287,7 @@ def encode_ec2(
         f'<?xml version="1.0" encoding="UTF-8"?>\n<{name}Response xmlns="{namespace}">'
         f"<requestId>{request_id}</requestId>{inner}</{name}Response>"
     ).encode()
-    headers = {
-        "content-type": "text/xml;charset=UTF-8",
-        "content-length": str(len(body)),
-        "date": formatdate(now, usegmt=True),
-        "server": "AmazonEC2",
-    }
-    return 200, headers, body
+    return 200, _ec2_headers(body, now), body
 
 
 def encode_ec2_error(
@@ -298,13 +299,7 @@ def encode_ec2_error(
         f"<Message>{escape(error.message)}</Message></Error></Errors>"
         f"<RequestID>{request_id}</RequestID></Response>"
     ).encode()
-    headers = {
-        "content-type": "text/xml;charset=UTF-8",
-        "content-length": str(len(body)),
-        "date": formatdate(now, usegmt=True),
-        "server": "AmazonEC2",
-    }
-    return error.status, headers, body
+    return error.status, _ec2_headers(body, now), body
 
 
 ENCODERS = {

@@ -19,7 +19,7 @@ import functools
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import formatdate
 from typing import Any
 from xml.sax.saxutils import escape
@@ -30,6 +30,7 @@ from botocore.parsers import ResponseParser, create_parser
 from botocore.response import StreamingBody
 
 from ..base.errors import AwsError
+from ..base.timestamps import iso8601
 from . import rest
 
 
@@ -40,6 +41,10 @@ class WireResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+
+    def __repr__(self) -> str:
+        kind = self.headers.get("content-type", "no body")
+        return f"<WireResponse {self.status} {kind}, {len(self.body)} bytes>"
 
 
 _PARSERS: dict[str, ResponseParser] = {}
@@ -221,7 +226,5 @@ def _xml_scalar(shape: Shape, value: Any) -> str:
     if kind == "blob":
         return base64.b64encode(value).decode("ascii")
     if kind == "timestamp":
-        if not isinstance(value, datetime):
-            value = datetime.fromtimestamp(float(value), tz=timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso8601(value if isinstance(value, datetime) else float(value))
     return str(value)

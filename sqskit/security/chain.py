@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 
     from .integrity import Delivery
 
-PROBLEMS = ("modified", "deleted", "inserted", "reordered", "moved", "forged")
-
-
 @dataclass(frozen=True)
 class FileCheck:
     """The verdict on one digest or log file."""
@@ -183,8 +180,8 @@ class DigestChain:
     links: tuple[ChainLink, ...]
 
     @classmethod
-    def of(cls, delivery: Delivery) -> DigestChain:
-        report = delivery.validate()
+    def of(cls, delivery: Delivery, report: ValidationReport) -> DigestChain:
+        """The chain of ``delivery``'s digests, each with its verdict in ``report``."""
         status = {check.key: check.status for check in report.checks if check.kind == "digest"}
         links = []
         for index, entry in enumerate(delivery.digests):

@@ -1,8 +1,9 @@
 """Envelope encryption exactly as documented: AES-256-GCM, the context as associated data.
 
-This is the only module of sqskit that touches cryptographic primitives (``AESGCM`` from
-the ``cryptography`` package). Everything else holds keys as :class:`SecretKey`, whose
-bytes never show in a repr, a str, a pickle or an error. Two things are sealed here:
+The cipher itself is :class:`~sqskit.security.crypto.SecretKey` (``crypto.py``, the one
+module that imports the ``cryptography`` package); this module decides *what* is sealed
+and how a ciphertext describes itself. Everything else holds keys as a ``SecretKey``,
+whose bytes never show in a repr, a str, a pickle or an error. Two things are sealed:
 
 * a **KMS ciphertext blob**: a data key (or up to 4 KiB given to ``Encrypt``) sealed under
   one version of a KMS key's material, in the self-describing format below;
@@ -38,20 +39,23 @@ material version. A 32-byte data key makes a 106-byte blob.
 from __future__ import annotations
 
 import json
-import os
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NoReturn
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from .crypto import (  # re-exported: the envelope's vocabulary
+    KEY_BYTES,
+    NONCE_BYTES,
+    TAG_BYTES,
+    SecretKey,
+    opaque_failure,
+)
 
-from ..base.errors import InvalidCiphertextException
+__all__ = [
+    "FORMAT_VERSION", "KEY_BYTES", "MAGIC", "NONCE_BYTES", "TAG_BYTES", "BlobHeader",
+    "SecretKey", "canonical_context", "open_blob", "read_header", "seal_blob",
+]
 
-KEY_BYTES = 32  # AES-256
-NONCE_BYTES = 12  # 96 bits, GCM's recommended IV size
-TAG_BYTES = 16
 MAGIC = b"sqkm"
 FORMAT_VERSION = 1
 _VERSION_FIELD = struct.Struct(">I")
@@ -62,66 +66,6 @@ def canonical_context(context: Mapping[str, str] | None) -> bytes:
     if not context:
         return b""
     return json.dumps(dict(context), sort_keys=True, separators=(",", ":")).encode("ascii")
-
-
-def random_bytes(count: int) -> bytes:
-    """``count`` cryptographically random bytes (GenerateRandom, data keys)."""
-    return os.urandom(count)
-
-
-def _fail() -> NoReturn:
-    """The one opaque failure: nothing says which check failed."""
-    raise InvalidCiphertextException()
-
-
-class SecretKey:
-    """A 256-bit AES-GCM key whose bytes stay hidden.
-
-    ``repr``/``str`` show only a label; pickling and copying are refused, so key bytes
-    cannot leak into a log, an audit record, an error or a saved notebook by accident.
-    """
-
-    __slots__ = ("_aead", "_material", "label")
-
-    def __init__(self, material: bytes, label: str = "key") -> None:
-        if len(material) != KEY_BYTES:
-            raise ValueError("an AES-256 key is exactly 32 bytes")
-        self._material = bytes(material)
-        self._aead = AESGCM(self._material)
-        self.label = label
-
-    @classmethod
-    def generate(cls, label: str = "key") -> SecretKey:
-        """A fresh random key."""
-        return cls(AESGCM.generate_key(bit_length=256), label)
-
-    def seal(self, plaintext: bytes, associated_data: bytes) -> bytes:
-        """``nonce || ciphertext || tag`` for ``plaintext``, with a fresh nonce."""
-        nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, plaintext, associated_data)
-
-    def open(self, sealed: bytes, associated_data: bytes) -> bytes:
-        """The plaintext of ``sealed``; InvalidCiphertextException if anything differs."""
-        if len(sealed) < NONCE_BYTES + TAG_BYTES:
-            _fail()
-        try:
-            return self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
-                                      associated_data)
-        except InvalidTag:
-            pass  # fail outside the handler: no chained traceback, one opaque error
-        _fail()
-
-    def reveal(self) -> bytes:
-        """The raw key bytes: only for a GenerateDataKey response, never for display."""
-        return self._material
-
-    def __repr__(self) -> str:
-        return f"<SecretKey {self.label}: AES-256, material hidden>"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> NoReturn:
-        raise TypeError("sqskit never pickles or copies key material")
 
 
 # -- the KMS ciphertext blob ------------------------------------------------------------
@@ -171,14 +115,14 @@ def seal_blob(
 def read_header(blob: bytes) -> BlobHeader:
     """Parse a blob's header; InvalidCiphertextException if it is not a sqskit blob."""
     if len(blob) < 6 or blob[:4] != MAGIC or blob[4] != FORMAT_VERSION:
-        _fail()
+        opaque_failure()
     id_length = blob[5]
     header_length = 6 + id_length + _VERSION_FIELD.size
     if id_length == 0 or len(blob) < header_length + NONCE_BYTES + TAG_BYTES:
-        _fail()
+        opaque_failure()
     raw_id = blob[6 : 6 + id_length]
     if not raw_id.isascii():
-        _fail()
+        opaque_failure()
     key_id = raw_id.decode("ascii")
     (version,) = _VERSION_FIELD.unpack_from(blob, 6 + id_length)
     nonce = blob[header_length : header_length + NONCE_BYTES]

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..base.identity import Caller, unique_id
+from ..base.timestamps import iso8601
 
 if TYPE_CHECKING:
     from .trail import Trail
@@ -34,7 +35,7 @@ TimeLike = datetime | float | int | str
 
 def iso(epoch: float) -> str:
     """CloudTrail's time format: ``2026-01-05T09:00:00Z``."""
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso8601(epoch)
 
 
 def epoch_of(value: TimeLike) -> float:

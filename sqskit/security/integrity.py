@@ -1,7 +1,7 @@
-"""CloudTrail log file integrity validation: log files, hourly digests, a signed chain.
+"""CloudTrail log file integrity: log files, hourly digests, a chain of signatures.
 
-What CloudTrail does, and how this module does it (the one module of this feature
-that imports ``cryptography``):
+What CloudTrail does, and how this module does it (the RSA primitives are in
+``crypto.py``):
 
 * Events are delivered in *log files*, gzip-compressed JSON ``{"Records": [...]}``,
   every 5 minutes of virtual time (a file only when there were events).
@@ -13,16 +13,14 @@ that imports ``cryptography``):
   over the string ``digestEndTime \\n bucket/key \\n hex(SHA-256(digest)) \\n
   previous signature``; the hex signature travels in the object's metadata
   (``x-amz-meta-signature``). Public keys are listed by fingerprint (ListPublicKeys).
-* :meth:`Delivery.validate` walks the chain from the newest digest backwards as
-  ``aws cloudtrail validate-logs`` does and reports each file with the CLI's words.
+* ``aws cloudtrail validate-logs`` walks the chain from the newest digest backwards
+  and reports each file with its verdict: ``validation.py``.
 
 Delivery is lazy and deterministic: nothing happens on a timer; whenever someone
 reads the bucket or validates, every log window and digest hour that has ended by
 then is delivered, with the content it would have had on time. CloudTrail remembers
 what it delivered (the hashes), so tampering with the bucket before a digest is
-written is still caught. sqskit adds two teaching reports AWS's CLI does not make:
-files nobody delivered ("inserted"), and, for a modified log file, which events were
-changed, inserted, deleted or reordered (by comparing with the trail's own events).
+written is still caught.
 
 Simplified: one trail, one bucket, one region; a new RSA key every 30 days; the
 "null" previous signature in the first signing string follows AWS's Java sample
@@ -34,30 +32,21 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
+from . import crypto
 from .bucket import TrailBucket, dumps
-from .chain import DigestChain, FileCheck, ValidationReport, diagnose
 from .events import iso
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 LOG_INTERVAL = 300
 DIGEST_INTERVAL = 3600
 KEY_VALIDITY = 30 * 86_400
 SIGNATURE_ALGORITHM = "SHA256withRSA"
 HASH_ALGORITHM = "SHA-256"
-RSA_BITS = 2048
 
 Render = Callable[[float, float], list[dict[str, Any]]]
 
@@ -101,27 +90,28 @@ class SigningKeys:
 
     def __init__(self, start: float) -> None:
         self.start = start
-        self._keys: dict[int, tuple[RSAPrivateKey, str]] = {}
+        self._keys: dict[int, tuple[crypto.RsaKey, str]] = {}  # window -> (key, fingerprint)
 
-    def _window(self, index: int) -> tuple[RSAPrivateKey, str]:
+    def _window(self, when: float) -> tuple[crypto.RsaKey, str]:
+        index = int((when - self.start) // KEY_VALIDITY)
         if index not in self._keys:
-            private = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
-            self._keys[index] = (private, fingerprint(private.public_key()))
+            key = crypto.RsaKey.generate(f"CloudTrail digest key {index + 1}")
+            self._keys[index] = (key, fingerprint(key.public_der()))
         return self._keys[index]
 
     def fingerprint_at(self, when: float) -> str:
         """The fingerprint of the key valid at ``when``."""
-        return self._window(int((when - self.start) // KEY_VALIDITY))[1]
+        return self._window(when)[1]
 
     def sign(self, when: float, data: bytes) -> str:
         """The hex SHA256withRSA signature of ``data`` with the key valid at ``when``."""
-        private, _ = self._window(int((when - self.start) // KEY_VALIDITY))
-        return private.sign(data, padding.PKCS1v15(), hashes.SHA256()).hex()
+        return self._window(when)[0].sign(data, "SHA256").hex()
 
-    def public_key(self, fingerprint_: str) -> RSAPublicKey | None:
-        for private, print_ in self._keys.values():
-            if print_ == fingerprint_:
-                return private.public_key()
+    def public_key(self, key_fingerprint: str) -> bytes | None:
+        """The DER public key with this fingerprint, or None if CloudTrail never made it."""
+        for key, key_print in self._keys.values():
+            if key_print == key_fingerprint:
+                return key.public_der()
         return None
 
     def listing(self, start: float, end: float) -> list[tuple[bytes, float, float, str]]:
@@ -130,28 +120,26 @@ class SigningKeys:
         for index in sorted(self._keys):
             begin = self.start + index * KEY_VALIDITY
             if begin <= end and begin + KEY_VALIDITY >= start:
-                private, print_ = self._keys[index]
-                der = private.public_key().public_bytes(
-                    serialization.Encoding.DER, serialization.PublicFormat.PKCS1
-                )
-                out.append((der, begin, begin + KEY_VALIDITY, print_))
+                key, key_print = self._keys[index]
+                out.append((key.public_der(), begin, begin + KEY_VALIDITY, key_print))
         return out
 
     def __repr__(self) -> str:
         return f"<SigningKeys {len(self._keys)} keys>"
 
 
-def fingerprint(public: RSAPublicKey) -> str:
-    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
-    return hashlib.md5(der, usedforsecurity=False).hexdigest()
+def fingerprint(public_der: bytes) -> str:
+    """A public key's fingerprint: the MD5 of its DER form (unverified, see above)."""
+    return hashlib.md5(public_der, usedforsecurity=False).hexdigest()
 
 
-def verify(public: RSAPublicKey, signature_hex: str, data: bytes) -> bool:
+def verify(public_der: bytes, signature_hex: str, data: bytes) -> bool:
+    """Does the hex ``signature`` sign ``data`` under the public key (SHA256withRSA)?"""
     try:
-        public.verify(bytes.fromhex(signature_hex), data, padding.PKCS1v15(), hashes.SHA256())
-    except (InvalidSignature, ValueError):
+        signature = bytes.fromhex(signature_hex)
+    except ValueError:
         return False
-    return True
+    return crypto.verify(public_der, signature, data, "SHA256")
 
 
 def signing_string(
@@ -181,7 +169,9 @@ class Delivery:
         self.bucket = bucket or TrailBucket(f"aws-cloudtrail-logs-{account}-sqskit")
         self.keys = SigningKeys(start)
         self.start = start
-        self._render, self._unique = render, unique
+        #: the trail's records of a time window, as a log file holds them
+        self.render = render
+        self._unique = unique
         self._log_until = math.floor(start / LOG_INTERVAL) * LOG_INTERVAL
         self._digest_until = start
         self.logs: list[LogFileEntry] = []
@@ -215,7 +205,7 @@ class Delivery:
         )
 
     def _deliver_log(self, start: float, end: float) -> None:
-        records = self._render(start, end)
+        records = self.render(start, end)
         if not records:
             return
         raw = dumps({"Records": records})
@@ -229,14 +219,14 @@ class Delivery:
         logs = tuple(entry for entry in self.logs if start <= entry.end < end)
         previous = self.digests[-1] if self.digests else None
         key = self.digest_key(end)
-        print_ = self.keys.fingerprint_at(end)  # the key valid at the end of this hour
+        key_print = self.keys.fingerprint_at(end)  # the key valid at the end of this hour
         document = {
             "awsAccountId": self.account,
             "digestStartTime": iso(start),
             "digestEndTime": iso(end),
             "digestS3Bucket": self.bucket.name,
             "digestS3Object": key,
-            "digestPublicKeyFingerprint": print_,
+            "digestPublicKeyFingerprint": key_print,
             "digestSignatureAlgorithm": SIGNATURE_ALGORITHM,
             "newestEventTime": logs[-1].newest if logs else None,
             "oldestEventTime": logs[0].oldest if logs else None,
@@ -264,116 +254,6 @@ class Delivery:
             "signature": signature, "signature-algorithm": SIGNATURE_ALGORITHM,
         })
         self.digests.append(DigestEntry(key, start, end, digest_hash, signature, logs))
-
-    # -- validating ------------------------------------------------------------------------
-    def validate(self, start: float | None = None, end: float | None = None) -> ValidationReport:
-        """Check the digests ending in ``[start, end]`` and the log files they list."""
-        chosen = [
-            d for d in self.digests
-            if (start is None or d.end > start) and (end is None or d.start < end)
-        ]
-        checks: list[FileCheck] = []
-        expected_hashes = {entry.hash: entry.key for entry in self.logs}
-        listed: set[str] = set()
-        newer: dict[str, Any] | None = None  # the next newer digest, if it validated
-        for entry in reversed(chosen):
-            check, document = self._check_digest(entry, newer)
-            checks.append(check)
-            newer = document if check.status == "valid" else None
-            if document is None or check.status != "valid":
-                continue
-            for item in document.get("logFiles", []):
-                listed.add(item["s3Object"])
-                checks.append(self._check_log(item, expected_hashes))
-        checks.extend(self._unlisted(listed, chosen))
-        first = chosen[0].start if chosen else self.start
-        last = chosen[-1].end if chosen else self.start
-        return ValidationReport(
-            checks=tuple(checks), start=first, end=last, bucket=self.bucket.name,
-            trail=f"arn:aws:cloudtrail:{self.region}:{self.account}:trail/{self.trail_name}",
-        )
-
-    def _check_digest(
-        self, entry: DigestEntry, newer: dict[str, Any] | None
-    ) -> tuple[FileCheck, dict[str, Any] | None]:
-        key, bucket = entry.key, self.bucket
-        stored = bucket.get(key)
-        if stored is None:
-            return FileCheck("digest", key, "INVALID: not found", "deleted"), None
-        try:
-            raw = gzip.decompress(stored.body)
-            document = json.loads(raw)
-            end, print_ = document["digestEndTime"], document["digestPublicKeyFingerprint"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return FileCheck("digest", key, "INVALID: invalid format", "modified"), None
-        if document.get("digestS3Bucket") != bucket.name or document.get("digestS3Object") != key:
-            other = document.get("digestS3Object")
-            detail = f"its content belongs at {other}" if other else ""
-            problem = "reordered" if other in {d.key for d in self.digests} else "moved"
-            return FileCheck("digest", key, "INVALID: has been moved from its original location",
-                             problem, detail), None
-        public = self.keys.public_key(print_)
-        if public is None:
-            return FileCheck("digest", key, f"INVALID: public key not found for fingerprint "
-                             f"{print_}", "forged"), None
-        signature = stored.metadata.get("signature", "")
-        if newer is not None and newer.get("previousDigestS3Object") == key:
-            signature = newer.get("previousDigestSignature") or ""
-        data = signing_string(end, bucket.name, key, sha256_hex(raw),
-                              document.get("previousDigestSignature"))
-        if not verify(public, signature, data):
-            return FileCheck("digest", key, "INVALID: signature verification failed",
-                             "modified"), None
-        return FileCheck("digest", key, "valid"), document
-
-    def _check_log(self, item: dict[str, Any], expected: dict[str, str]) -> FileCheck:
-        key = item["s3Object"]
-        stored = self.bucket.get(key)
-        if stored is None:
-            return FileCheck("log", key, "INVALID: not found", "deleted")
-        try:
-            raw = gzip.decompress(stored.body)
-        except OSError:
-            return FileCheck("log", key, "INVALID: invalid format", "modified")
-        actual = sha256_hex(raw)
-        if actual == item["hashValue"]:
-            return FileCheck("log", key, "valid")
-        other = expected.get(actual)
-        if other is not None and other != key:
-            return FileCheck("log", key, "INVALID: hash value doesn't match", "reordered",
-                             f"it holds the content of {other.rsplit('/', 1)[-1]}")
-        original = next((e for e in self.logs if e.key == key), None)
-        problem, detail = "modified", ""
-        if original is not None:
-            problem, detail = diagnose(raw, self._render(original.start, original.end))
-        return FileCheck("log", key, "INVALID: hash value doesn't match", problem, detail)
-
-    def _unlisted(self, listed: set[str], chosen: list[DigestEntry]) -> list[FileCheck]:
-        """Log files no valid digest vouched for, and digests outside the chain."""
-        delivered = {entry.key for entry in self.logs}
-        in_range = {log.key for digest in chosen for log in digest.logs}
-        digested = {log.key for digest in self.digests for log in digest.logs}
-        digests = {d.key for d in self.digests}
-        out = []
-        for key in self.bucket.log_files():
-            if key in listed:
-                continue
-            if key not in delivered:
-                out.append(FileCheck("log", key, "INVALID: not delivered by CloudTrail "
-                                     "(no digest lists it)", "inserted"))
-            elif key in in_range:
-                out.append(FileCheck("log", key, "not validated: the digest that lists it "
-                                     "is missing or invalid"))
-            elif key not in digested and (not chosen or chosen[-1] is self.digests[-1]):
-                out.append(FileCheck("log", key, "not validated: no digest covers it yet"))
-        for key in self.bucket.digest_files():
-            if key not in digests:
-                out.append(FileCheck("digest", key, "INVALID: not part of the digest chain",
-                                     "inserted"))
-        return out
-
-    def chain(self) -> DigestChain:
-        return DigestChain.of(self)
 
     def __repr__(self) -> str:
         return f"<Delivery {len(self.logs)} log files, {len(self.digests)} digests>"

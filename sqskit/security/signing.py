@@ -19,18 +19,16 @@ Source: ../shared/reference/integrations.md section 1.3.
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
+from . import crypto
 
-_HASHES = {"1": hashes.SHA1, "2": hashes.SHA256}
+#: ``SignatureVersion`` -> the digest the signature is made over
+DIGESTS: dict[str, crypto.Digest] = {"1": "SHA1", "2": "SHA256"}
 #: the certificate's fixed validity (no wall clock is read)
 _NOT_BEFORE = datetime(2025, 1, 1, tzinfo=timezone.utc)
 _NOT_AFTER = datetime(2035, 1, 1, tzinfo=timezone.utc)
@@ -41,7 +39,7 @@ class SigningKey:
     """A region's notification signing key and its certificate (PEM)."""
 
     region: str
-    key: rsa.RSAPrivateKey
+    key: crypto.RsaKey
     certificate_pem: str
 
     @property
@@ -52,7 +50,7 @@ class SigningKey:
 
     def sign(self, text: str, version: str = "1") -> str:
         """Base64 RSA signature of ``text`` for ``SignatureVersion`` 1 (SHA-1) or 2."""
-        signature = self.key.sign(text.encode("utf-8"), padding.PKCS1v15(), _HASHES[version]())
+        signature = self.key.sign(text.encode("utf-8"), DIGESTS[version])
         return base64.b64encode(signature).decode("ascii")
 
     def __repr__(self) -> str:
@@ -62,31 +60,17 @@ class SigningKey:
 @functools.cache
 def signing_key(region: str) -> SigningKey:
     """The region's signing key (made on first use)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"sns.{region}.sqskit.local")])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(_NOT_BEFORE)
-        .not_valid_after(_NOT_AFTER)
-        .sign(key, hashes.SHA256())
-    )
-    pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    key = crypto.RsaKey.generate(f"SNS signing key {region}")
+    pem = key.self_signed_certificate(f"sns.{region}.sqskit.local", _NOT_BEFORE, _NOT_AFTER)
     return SigningKey(region, key, pem)
 
 
 def verify(certificate_pem: str, text: str, signature: str, version: str = "1") -> bool:
     """Does ``signature`` (base64) sign ``text`` under the certificate's key?"""
-    certificate = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
-    public_key = certificate.public_key()
-    if not isinstance(public_key, rsa.RSAPublicKey):
-        return False
+    public = crypto.certificate_public_der(certificate_pem)
     try:
-        public_key.verify(base64.b64decode(signature), text.encode("utf-8"),
-                          padding.PKCS1v15(), _HASHES[version]())
-    except (InvalidSignature, ValueError):
+        raw = base64.b64decode(signature)
+    except (binascii.Error, ValueError):
         return False
-    return True
+    return public is not None and crypto.verify(public, raw, text.encode("utf-8"),
+                                                DIGESTS[version])

@@ -5,9 +5,9 @@ Every request to a sqskit service ends in a :class:`~sqskit.security.events.Trai
 
 :class:`Trail` is the container ``world.trail``: iterate it, :meth:`Trail.filter` it
 (event name, principal, resource, time range, error code), turn it into a DataFrame
-or query it with SQL (``lake.py``), and check its integrity (``integrity.py``). Events
-arrive in completion order, which is time order on the virtual clock, so time ranges
-are found by bisection.
+or query it with SQL (``lake.py``), and check its integrity (delivered and signed in
+``integrity.py``, checked in ``validation.py``). Events arrive in completion order,
+which is time order on the virtual clock, so time ranges are found by bisection.
 
 Sources: ../shared/reference/cloudtrail-cloudwatch.md sections 1-3.
 """
@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..base.identity import Caller
+from .chain import DigestChain, ValidationReport
 from .events import TimeLike, TrailEvent, epoch_of
+from .validation import validate
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .bucket import TrailBucket
-    from .chain import DigestChain, ValidationReport
     from .integrity import Delivery
 
 
@@ -196,13 +197,15 @@ class Trail:
         self, start: TimeLike | None = None, end: TimeLike | None = None
     ) -> ValidationReport:
         """Check every digest and log file, as ``aws cloudtrail validate-logs`` does."""
-        return self.delivery.validate(
-            None if start is None else epoch_of(start), None if end is None else epoch_of(end)
+        return validate(
+            self.delivery,
+            None if start is None else epoch_of(start), None if end is None else epoch_of(end),
         )
 
     def chain(self) -> DigestChain:
         """A teaching view of the digest chain: which digest vouches for which files."""
-        return self.delivery.chain()
+        delivery = self.delivery
+        return DigestChain.of(delivery, validate(delivery))
 
     def __repr__(self) -> str:
         state = "" if self.enabled else " (off)"

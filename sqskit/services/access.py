@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..base.errors import AccessDenied, AwsError, InternalFailure
 from ..base.identity import Caller
 from ..security.policy import (
     AttachedPolicy,
     Decision,
+    Policy,
     PolicyProblem,
     Request,
     context_for,
@@ -34,7 +35,7 @@ from ..security.policy import (
 )
 from ..security.policy.context import Value
 from ..security.policy.decision import policy_label
-from .base import Call, Runtime
+from .base import Call, Runtime, Service
 
 if TYPE_CHECKING:
     from .iam.core import IamCore
@@ -215,14 +216,14 @@ class PolicyAuthorizer:
             )
         return found
 
-    def _service(self, name: str) -> Any:
+    def _service(self, name: str) -> Service | None:
         try:
             return self.runtime.service(name)
         except ValueError:
             return None
 
     @staticmethod
-    def _compile(text: str) -> Any:
+    def _compile(text: str) -> Policy:
         try:
             return parse(text, "resource")
         except PolicyProblem as problem:  # stored policies were validated when set
@@ -230,7 +231,7 @@ class PolicyAuthorizer:
             raise error from None
 
     def _iam(self) -> IamCore | None:
-        return self._service("iam")
+        return cast("IamCore | None", self._service("iam"))
 
     def __repr__(self) -> str:
         return f"<PolicyAuthorizer {self.log!r}>"

@@ -17,12 +17,15 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..base.clock import VirtualClock
 from ..base.errors import AccessDenied, AwsError, InternalFailure
 from ..base.identity import Caller
 from ..base.ids import IdSource
+
+if TYPE_CHECKING:
+    from ..security.policy import Decision
 
 
 @dataclass
@@ -114,6 +117,27 @@ class NoAudit:
     def record(self, call: Call, result: dict[str, Any] | None, error: AwsError | None) -> None:
         return None
 
+    def __repr__(self) -> str:
+        return "<NoAudit sink>"
+
+
+def blob_bytes(value: object) -> bytes:
+    """A blob parameter as the bytes it stands for (``b""`` for None).
+
+    The protocol layer already turns text into its UTF-8 bytes; a file object (boto3
+    takes one for a payload or an object body) is read from where it stands, as
+    botocore would send it.
+    """
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    read = getattr(value, "read", None)
+    if callable(read):
+        data = read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return bytes(value)  # type: ignore[call-overload]
+
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -182,7 +206,7 @@ class Service:
             resource_policy_required=resource_policy_required,
         )
 
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """The error this service returns when a policy denies a call.
 
         ``decision`` is a :class:`~sqskit.security.policy.Decision`; a service overrides

@@ -17,6 +17,7 @@ iam-policy-evaluation.md ("AWS services as principals").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +59,7 @@ def send_to_queue(
     return call(runtime, "sqs", "SendMessage", params, caller)
 
 
-def attempt(action: Any) -> AwsError | None:
+def attempt(action: Callable[[], object]) -> AwsError | None:
     """Run ``action()``; return the AwsError it raised (a failed delivery), else None."""
     try:
         action()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import (
     AwsError,
@@ -28,7 +28,10 @@ from ..base.errors import (
     Ec2Unauthorized,
     LambdaInvalidParameterValue,
 )
-from .base import Call, Service
+from .base import Call, Runtime, Service
+
+if TYPE_CHECKING:
+    from ..security.policy import Decision
 
 
 @dataclass
@@ -52,11 +55,11 @@ class Ec2Service(Service):
     name = "ec2"
     event_source = "ec2.amazonaws.com"
 
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime)
         self.vpcs: dict[str, Network] = {}
 
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """EC2's AccessDenied: ``UnauthorizedOperation``, HTTP 403."""
         return Ec2Unauthorized(decision.message(), detail=decision)
 

@@ -12,7 +12,8 @@ import pytest
 
 from sqskit.engine.fifo import DEDUPLICATION_WINDOW, FifoQueue
 from sqskit.engine.message import INFLIGHT, VISIBLE, Message
-from sqskit.engine.queue import DeadLetterLink, Queue, QueueSettings, StaleReceipt
+from sqskit.engine.queue import Queue, QueueSettings, StaleReceipt
+from sqskit.engine.redrive import DeadLetterLink
 
 T0 = 1_767_603_600.0  # the instant every world starts at
 

@@ -17,7 +17,6 @@ from sqskit.engine.queue import (
     QueueSettings,
     StaleReceipt,
     VisibilityBeyondLimit,
-    describe,
 )
 
 _seq = iter(range(1, 1_000_000))
@@ -309,13 +308,13 @@ def test_the_observer_hears_every_event(queue):
     assert events == ["sent", "received", "returned", "received", "deleted", "sent", "expired"]
 
 
-def test_messages_lists_what_remains_oldest_first_and_describe_shows_it(queue):
+def test_messages_lists_what_remains_oldest_first_with_their_state(queue):
     """The view of a queue lists live messages by age, with their state."""
     old = queue.send(0, new_message(0))
     new = queue.send(5, new_message(5))
     queue.receive(5)
     assert list(queue.messages()) == [old, new]
-    assert describe(old)["state"] == "in flight"
+    assert old.state_name == "in flight"
     assert queue.oldest_enqueued_at(5) == 0
     assert "in_flight=1" in repr(queue)
 

@@ -1,4 +1,4 @@
-"""Log file integrity validation: every kind of tampering is caught (sqskit.security.integrity).
+"""Log file integrity validation: every kind of tampering is caught (sqskit.security.validation).
 
 Reference: ../shared/reference/cloudtrail-cloudwatch.md section 4 (digest fields, the
 signing string, the CLI's verdicts).

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import sqskit
-from sqskit.engine.queue import DeadLetterLink, Queue
+from sqskit.engine.queue import Queue
+from sqskit.engine.redrive import DeadLetterLink
 from sqskit.monitoring.metrics import MetricId
 
 T0 = 1_767_603_600.0  # the default world start, 2026-01-05T09:00:00Z

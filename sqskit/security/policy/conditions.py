@@ -144,6 +144,9 @@ class Operator:
     def test(self) -> Test:
         return OPERATORS[self.base][0]
 
+    def __repr__(self) -> str:
+        return f"<Operator {self.written}>"
+
 
 @lru_cache(maxsize=512)
 def parse_operator(written: str) -> Operator:
@@ -184,6 +187,9 @@ class ConditionCheck:
         seen = "absent" if self.seen is None else repr(self.seen)
         verdict = "true" if self.holds else "false"
         return f"{self.operator} {self.key} {wanted!r}: request has {seen} -> {verdict}"
+
+    def __repr__(self) -> str:
+        return f"<ConditionCheck {self.describe()}>"
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ the root user, ``AIDA...`` for a user and ``AROA...:<session>`` for a role sessi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timezone
 
 from ...base.identity import Caller
+from ...base.timestamps import iso8601
 
 Value = str | tuple[str, ...]
 
@@ -43,7 +43,7 @@ _TIME_KEYS = ("aws:currenttime", "aws:epochtime")
 
 def iso_time(now: float) -> str:
     """``aws:CurrentTime`` as AWS writes it: ISO 8601, UTC, seconds."""
-    return datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso8601(now)
 
 
 class RequestContext(Mapping[str, Value]):
@@ -108,20 +108,6 @@ class RequestContext(Mapping[str, Value]):
 
     def __len__(self) -> int:
         return len(self._keys()) + len(_TIME_KEYS)
-
-    def name_of(self, key: str) -> str:
-        """The key as it is usually written (``aws:SourceVpce``)."""
-        return self._names.get(key.lower(), key)
-
-    def with_values(self, extra: Mapping[str, Value]) -> RequestContext:
-        """A copy with some keys added or replaced."""
-        names = self._names
-        merged: dict[str, Value] = {names[k]: v for k, v in self._keys().items()}
-        for name, value in extra.items():
-            for existing in [n for n in merged if n.lower() == name.lower()]:
-                del merged[existing]
-            merged[name] = value
-        return RequestContext(merged, self.now)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={self[k]!r}" for k in self)

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from . import explain as _explain
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ...base.identity import Caller
     from .context import RequestContext
     from .document import Policy, Statement
@@ -90,6 +92,9 @@ class Request:
     def same_account(self) -> bool:
         return self.resource_account is None or self.resource_account == self.caller.account
 
+    def __repr__(self) -> str:
+        return f"<Request {self.action} on {self.resource} by {self.caller.arn}>"
+
 
 @dataclass(frozen=True)
 class Match:
@@ -102,6 +107,9 @@ class Match:
     def describe(self) -> str:
         st = self.statement
         return f"{self.policy.label}, statement {st.label} ({st.effect})"
+
+    def __repr__(self) -> str:
+        return f"<Match {self.describe()}>"
 
 
 class Decision:
@@ -180,7 +188,7 @@ class Decision:
         """One row per statement considered (a table for notebooks and checks)."""
         return _explain.rows(self)
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> pd.DataFrame:
         """:meth:`rows` as a pandas DataFrame."""
         import pandas as pd
 

@@ -59,6 +59,11 @@ class StatementTrace:
         false = [c for c in self.conditions if not c.holds]
         return f"condition false: {false[0].describe()}" if false else ""
 
+    def __repr__(self) -> str:
+        verdict = "applies" if self.applies else self.failed()
+        return (f"<StatementTrace {self.policy.label}, statement {self.statement.label}: "
+                f"{verdict}>")
+
 
 def trace(decision: Decision) -> list[StatementTrace]:
     """Every statement of every policy, matched against the request without shortcuts."""

@@ -22,8 +22,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-WILDCARDS = frozenset("*?")
-
 
 def has_wildcard(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern

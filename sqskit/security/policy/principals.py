@@ -88,6 +88,12 @@ class Principals:
         return (1 if self.everyone else 0) + len(self.aws) + len(self.services) + len(self.other)
 
 
+    def __repr__(self) -> str:
+        if self.everyone:
+            return "<Principals *>"
+        named = sorted(self.aws) + sorted(self.services) + list(self.other)
+        return f"<Principals {', '.join(named) or 'none'}>"
+
 def strings(value: Any, element: str) -> tuple[str, ...]:
     """A string or a list of strings (how every element lists its values)."""
     values = value if isinstance(value, list) else [value]

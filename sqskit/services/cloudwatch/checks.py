@@ -11,7 +11,6 @@ import base64
 import json
 import math
 from datetime import datetime
-from typing import Any
 
 from ...base.errors import (
     CwInvalidNextToken,
@@ -105,8 +104,3 @@ def read_token(token: str | None) -> int:
         return int(json.loads(base64.urlsafe_b64decode(token.encode()))["at"])
     except (ValueError, KeyError, TypeError):
         raise CwInvalidNextToken() from None
-
-
-def as_member(value: Any) -> Any:
-    """Numbers as CloudWatch's wire has them: every double a float."""
-    return float(value)

@@ -11,6 +11,7 @@ for the ARN (``sns``, ``lambda``), as that service's call (``Publish``, ``Invoke
 made by ``cloudwatch.amazonaws.com``; otherwise the alarm history records that the
 action failed. :meth:`CloudWatchCore.on_alarm`
 registers a callback for every state change of every alarm.
+Source: ../shared/reference/cloudtrail-cloudwatch.md sections 6 and 7.
 """
 
 from __future__ import annotations

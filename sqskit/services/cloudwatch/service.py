@@ -7,6 +7,7 @@ timer in ``core.py``; the AWS/SQS metrics in ``sqs_meter.py``. ``world.cloudwatc
 is this service: :meth:`CloudWatchService.on_alarm` and ``on_action`` connect Python
 callbacks to alarms, :meth:`CloudWatchService.plot_queue` draws a queue's depth and
 age with its alarms.
+Source: ../shared/reference/cloudtrail-cloudwatch.md sections 6 and 7.
 """
 
 from __future__ import annotations

@@ -39,40 +39,16 @@ from ...engine.message import Message
 from ...engine.queue import Queue
 from ...monitoring.metrics import MetricId, MetricStore, StatisticSet
 from ..base import Call, Runtime
+from ..sqs.contents import message_size
 
 NAMESPACE = "AWS/SQS"
 ACTIVE_FOR = 6 * 3600
 POISON_RECEIVES = 3
 MINUTE = 60
 
-#: metric -> unit, in the order a queue publishes them
-UNITS = {
-    "ApproximateNumberOfMessagesVisible": "Count",
-    "ApproximateNumberOfMessagesNotVisible": "Count",
-    "ApproximateNumberOfMessagesDelayed": "Count",
-    "ApproximateAgeOfOldestMessage": "Seconds",
-    "NumberOfMessagesSent": "Count",
-    "NumberOfMessagesReceived": "Count",
-    "NumberOfMessagesDeleted": "Count",
-    "NumberOfEmptyReceives": "Count",
-    "SentMessageSize": "Bytes",
-    "NumberOfDeduplicatedSentMessages": "Count",
-}
 SENT, RECEIVED, DELETED, EMPTY, DEDUPLICATED = range(5)
 COUNTERS = ("NumberOfMessagesSent", "NumberOfMessagesReceived", "NumberOfMessagesDeleted",
             "NumberOfEmptyReceives", "NumberOfDeduplicatedSentMessages")
-
-
-def message_size(entry: dict[str, Any]) -> int:
-    """Bytes SQS counts for a message: body plus attribute names, types and values."""
-    size = len(entry["MessageBody"].encode("utf-8", "surrogatepass"))
-    for name, value in (entry.get("MessageAttributes") or {}).items():
-        size += len(name.encode()) + len(value.get("DataType", "").encode())
-        if value.get("BinaryValue") is not None:
-            size += len(value["BinaryValue"])
-        else:
-            size += len((value.get("StringValue") or "").encode("utf-8", "surrogatepass"))
-    return size
 
 
 class QueueMeter:

@@ -13,8 +13,8 @@ to the target's dead-letter queue with the attributes ``RULE_ARN``, ``TARGET_ARN
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
 from ...base.errors import (
     AwsError,
@@ -22,14 +22,19 @@ from ...base.errors import (
     EventsResourceNotFound,
     EventsValidation,
 )
+from ...base.identity import Caller
+from ...base.timestamps import iso8601
 from .. import delivery
 from ..base import Call, Runtime, Service
 from .model import EventBus, EventRule
 
+if TYPE_CHECKING:
+    from ...security.policy import Decision
+
 
 def event_time(now: float) -> str:
     """An instant as EventBridge writes ``time``: ``2026-01-05T09:00:00Z``."""
-    return datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso8601(now)
 
 
 class EventsCore(Service):
@@ -69,7 +74,7 @@ class EventsCore(Service):
         self.authorize(call, action, resource, resource_policy=bus.policy if bus else None,
                        resource_account=self.runtime.account_id)
 
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """EventBridge's AccessDeniedException (HTTP 400, as its common errors say)."""
         return EventsAccessDenied(decision.message(), detail=decision)
 
@@ -78,14 +83,14 @@ class EventsCore(Service):
         caller = delivery.service_caller(self.runtime, "events.amazonaws.com", rule.arn)
         for target in list(rule.targets.values()):
             body = rule.input_for(target, event, event_time(ingested_at))
-            error = delivery.attempt(lambda t=target, b=body: self._send(caller, t, b, event))
+            error = delivery.attempt(functools.partial(self._send, caller, target, body, event))
             delivery.record(self.deliveries, self.runtime, rule.arn, target["Id"],
                             target["Arn"], event["id"], error)
             dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
             if error is not None and dead_letter:
                 self._dead_letter(caller, rule, target, body, error, dead_letter)
 
-    def _send(self, caller: Any, target: dict[str, Any], body: str,
+    def _send(self, caller: Caller, target: dict[str, Any], body: str,
               event: dict[str, Any]) -> None:
         arn = target["Arn"]
         service = arn.split(":")[2] if arn.count(":") >= 5 else ""
@@ -103,7 +108,7 @@ class EventsCore(Service):
         else:
             raise EventsValidation(f"sqskit cannot deliver to {arn}")
 
-    def _dead_letter(self, caller: Any, rule: EventRule, target: dict[str, Any], body: str,
+    def _dead_letter(self, caller: Caller, rule: EventRule, target: dict[str, Any], body: str,
                      error: AwsError, queue_arn: str) -> None:
         attributes = {
             "RULE_ARN": rule.arn, "TARGET_ARN": target["Arn"],

@@ -8,11 +8,11 @@ anything in its own account.
 
 Query-protocol details kept faithful: policy documents travel URL-encoded (botocore
 decodes them into dictionaries), errors carry IAM's codes and HTTP statuses.
+Source: ../shared/reference/iam-policy-evaluation.md sections 1 and 3.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -225,10 +225,6 @@ class IamCore(Service):
 
     def attachment_count(self, arn: str, account: str) -> int:
         return sum(arn in i.attached for i in self.directory(account).identities())
-
-    @staticmethod
-    def document_json(text: str) -> Any:
-        return json.loads(text)
 
     def __repr__(self) -> str:
         return f"<IamService {len(self.directories)} accounts>"

@@ -4,6 +4,7 @@ IAM's quotas as documented (IAM and STS quotas page; white space is not counted)
 inline policies of a user at most 2,048 characters in total, of a role 10,240; at most
 10 managed policies attached to one user or role. Deleting a user or role that still
 has policies fails with DeleteConflict - the learner must clean up first, as on AWS.
+Source: ../shared/reference/iam-policy-evaluation.md section 3.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ A customer managed policy is a standalone document with up to five versions, one
 them the default (the one that counts). AWS managed policies
 (``arn:aws:iam::aws:policy/...``, see ``managed.py``) can be attached and read but not
 changed. Quotas: 6,144 characters per document (white space not counted), 5 versions.
+Source: ../shared/reference/iam-policy-evaluation.md section 1.
 """
 
 from __future__ import annotations

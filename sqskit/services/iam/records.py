@@ -49,6 +49,9 @@ class PolicyVersion:
     text: str
     created_at: float
 
+    def __repr__(self) -> str:
+        return f"<PolicyVersion {self.id}: {len(self.text)} characters>"
+
 
 @dataclass(eq=False)
 class ManagedPolicy:

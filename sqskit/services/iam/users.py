@@ -3,6 +3,7 @@
 A user created here is a principal clients can act as:
 ``world.client("sqs", principal="arn:aws:iam::123456789012:user/alice")`` is evaluated
 against alice's inline and attached policies.
+Source: ../shared/reference/iam-policy-evaluation.md section 3.
 """
 
 from __future__ import annotations

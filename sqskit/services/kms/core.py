@@ -25,7 +25,7 @@ import base64
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...base.arns import Arn
 from ...base.errors import (
@@ -39,6 +39,9 @@ from ...base.errors import (
 from ...security.keys import KmsKey
 from ..base import Call, Runtime, Service
 from .policies import SQS_MANAGED_ALIAS, SQS_MANAGED_DESCRIPTION, sqs_managed_key_policy
+
+if TYPE_CHECKING:
+    from ...security.policy import Decision
 
 _KEY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -218,7 +221,7 @@ class KmsCore(Service):
             return True
         return bool(_MANAGED_DIRECT.match(action))
 
-    def access_denied(self, decision: Any) -> KmsAccessDeniedException:
+    def access_denied(self, decision: Decision) -> KmsAccessDeniedException:
         """KMS's AccessDenied for a policy decision: ``AccessDeniedException``, HTTP 400."""
         return KmsAccessDeniedException(decision.message(), detail=decision)
 
@@ -264,15 +267,6 @@ def check_range(member: str, value: int | None, low: int, high: int) -> None:
 def check_enum(member: str, value: str | None, choices: Sequence[str]) -> None:
     if value is not None and value not in choices:
         raise _invalid(member, value, f"satisfy enum value set: [{', '.join(choices)}]")
-
-
-def as_bytes(value: Any) -> bytes:
-    """A blob parameter as bytes (boto3 also accepts str and file-like objects)."""
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if hasattr(value, "read"):
-        return bytes(value.read())
-    return bytes(value)
 
 
 def page(items: Sequence[Any], limit: int | None, marker: str | None,

@@ -28,10 +28,11 @@ from ...base.errors import (
     NotFoundException,
 )
 from ...security import envelope
+from ...security.crypto import random_bytes
 from ...security.keys import KmsKey
-from ..base import Call
+from ..base import Call, blob_bytes
 from .aliases import AliasActions
-from .core import as_bytes, check_enum, check_length, check_range, redacted
+from .core import check_enum, check_length, check_range, redacted
 
 ALGORITHMS = ("SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE")
 DATA_KEY_SPECS = {"AES_256": 32, "AES_128": 16}
@@ -127,7 +128,7 @@ class CryptoActions(AliasActions):
         key = self.find_key(KeyId)
         self._use_key(call, "kms:GenerateDataKey", key, EncryptionContext, KeyId)
         self._dry_run(DryRun)
-        plaintext = envelope.random_bytes(size)
+        plaintext = random_bytes(size)
         return {"CiphertextBlob": key.seal(plaintext, EncryptionContext), "Plaintext": plaintext,
                 "KeyId": key.arn, "KeyMaterialId": key.current_material_id}
 
@@ -141,7 +142,7 @@ class CryptoActions(AliasActions):
         key = self.find_key(KeyId)
         self._use_key(call, "kms:GenerateDataKeyWithoutPlaintext", key, EncryptionContext, KeyId)
         self._dry_run(DryRun)
-        blob = key.seal(envelope.random_bytes(size), EncryptionContext)
+        blob = key.seal(random_bytes(size), EncryptionContext)
         return {"CiphertextBlob": blob, "KeyId": key.arn,
                 "KeyMaterialId": key.current_material_id}
 
@@ -152,7 +153,7 @@ class CryptoActions(AliasActions):
         DryRun: bool = False,
     ) -> dict[str, Any]:
         self._note(call)
-        plaintext = as_bytes(Plaintext)
+        plaintext = blob_bytes(Plaintext)
         check_length("plaintext", plaintext, 4096)
         self._check_algorithm("encryptionAlgorithm", EncryptionAlgorithm)
         key = self.find_key(KeyId)
@@ -172,7 +173,7 @@ class CryptoActions(AliasActions):
             raise KmsValidationException("CiphertextBlob is required.")
         self._check_algorithm("encryptionAlgorithm", EncryptionAlgorithm)
         self._refuse_recipient(Recipient)
-        blob = as_bytes(CiphertextBlob)
+        blob = blob_bytes(CiphertextBlob)
         key = self.key_of_blob(blob)
         self._expect(key, KeyId)
         self._use_key(call, "kms:Decrypt", key, EncryptionContext, KeyId)
@@ -195,7 +196,7 @@ class CryptoActions(AliasActions):
             raise KmsValidationException("CiphertextBlob is required.")
         self._check_algorithm("sourceEncryptionAlgorithm", SourceEncryptionAlgorithm)
         self._check_algorithm("destinationEncryptionAlgorithm", DestinationEncryptionAlgorithm)
-        blob = as_bytes(CiphertextBlob)
+        blob = blob_bytes(CiphertextBlob)
         source = self.key_of_blob(blob)
         self._expect(source, SourceKeyId)
         self._use_key(call, "kms:ReEncryptFrom", source, SourceEncryptionContext, SourceKeyId)
@@ -228,7 +229,7 @@ class CryptoActions(AliasActions):
         self._refuse_recipient(Recipient)
         if CustomKeyStoreId is not None:
             raise KmsUnsupportedOperationException("sqskit has no custom key stores.")
-        return {"Plaintext": envelope.random_bytes(NumberOfBytes)}
+        return {"Plaintext": random_bytes(NumberOfBytes)}
 
     # -- for SQS's teaching view (no authorization, no audit record) ----------------------
     def open_for_view(self, blob: bytes, context: Context) -> bytes:

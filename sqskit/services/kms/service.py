@@ -4,7 +4,8 @@
 are split by theme: ``management.py`` (keys, rotation, key policy, tags), ``aliases.py``
 and ``crypto.py`` (data keys, Encrypt/Decrypt/ReEncrypt); ``core.py`` finds keys,
 authorizes against key policies and lets time pass; the key model is
-:mod:`sqskit.security.keys` and the cryptography :mod:`sqskit.security.envelope`.
+:mod:`sqskit.security.keys`, the ciphertext format :mod:`sqskit.security.envelope` and the
+cipher itself :mod:`sqskit.security.crypto`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...base.arns import Arn
 from ...base.errors import (
@@ -30,6 +30,9 @@ from ...base.identity import Caller, resolve_principal
 from ..base import Call, Runtime, Service
 from .functions import Function
 from .sandbox import Invocation, LambdaContext, RoleSession, run_handler, stamp
+
+if TYPE_CHECKING:
+    from ...security.policy import Decision
 
 #: where functions outside a VPC (or behind a NAT gateway) call AWS from (TEST-NET-3)
 LAMBDA_EGRESS_IP = "203.0.113.80"
@@ -71,7 +74,7 @@ class LambdaCore(Service):
         self.authorize(call, action, function.arn, resource_policy=function.policy,
                        resource_account=self.runtime.account_id)
 
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """Lambda's AccessDenied: ``AccessDeniedException``, HTTP 403."""
         return LambdaAccessDenied(decision.message(), detail=decision)
 

@@ -32,14 +32,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...base.arns import Arn, queue_url
 from ...base.clock import Timer
 from ...base.errors import AwsError
 from .. import delivery
+from ..base import Runtime
 from ..patterns import Rules, flatten
 from .core import LambdaCore
 from .functions import Function
@@ -157,7 +158,7 @@ def matches_filters(filters: list[Rules], record: dict[str, Any]) -> bool:
 class Poller(LambdaCore):
     """The polling half of the event source mappings (actions live in ``mappings.py``)."""
 
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime)
         self.mappings: dict[str, Mapping] = {}
 
@@ -267,9 +268,9 @@ class Poller(LambdaCore):
             chunk = records[start:start + 10]
             entries = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
                        for i, r in enumerate(chunk)]
-            error = delivery.attempt(lambda e=entries: delivery.call(
-                self.runtime, "sqs", "DeleteMessageBatch", {"QueueUrl": url, "Entries": e},
-                caller))
+            error = delivery.attempt(functools.partial(
+                delivery.call, self.runtime, "sqs", "DeleteMessageBatch",
+                {"QueueUrl": url, "Entries": entries}, caller))
             if error is not None:
                 mapping.last_result = f"PROBLEM: {error.wire_code}: {error.message}"
 
@@ -278,8 +279,3 @@ class Poller(LambdaCore):
         sqs: Any = self.runtime.service("sqs")
         mapping.unwatch = sqs.watch_arrivals(mapping.source_arn, lambda: self._wake(mapping))
         self._wake(mapping)
-
-    @staticmethod
-    def queue_url_of(arn: str) -> str:
-        parsed = Arn.parse(arn)
-        return queue_url(parsed.region, parsed.account, parsed.resource)

@@ -34,12 +34,12 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 import botocore.session
 
+from ...base.timestamps import iso8601
 from .code import TASK_ROOT, HandlerError
 
 #: what a Tail log result holds at most (AWS: the last 4 KB)
@@ -48,8 +48,8 @@ _SITE = re.compile(r"^.*[/\\](?:site|dist)-packages[/\\]")
 
 
 def stamp(now: float) -> str:
-    moment = datetime.fromtimestamp(now, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """An instant as a Lambda log line writes it: ``2026-01-05T09:00:00.000Z``."""
+    return iso8601(now, millis=True)
 
 
 @dataclass
@@ -105,6 +105,9 @@ class LambdaContext:
         used = self.clock.now - self.started_at
         return max(0, int((self.timeout - used) * 1000))
 
+
+    def __repr__(self) -> str:
+        return f"<LambdaContext {self.function_name} request {self.aws_request_id}>"
 
 class RoleSession(boto3.session.Session):
     """A boto3 session whose clients are sqskit clients of the execution role."""

@@ -16,9 +16,7 @@ no versions, aliases, layers, container images or code signing.
 from __future__ import annotations
 
 import base64
-import io
 import json
-from datetime import datetime, timezone
 from typing import Any
 
 from ...base.arns import Arn
@@ -29,7 +27,8 @@ from ...base.errors import (
     LambdaRequestTooLarge,
     LambdaResourceConflict,
 )
-from ..base import Call
+from ...base.timestamps import iso8601
+from ..base import Call, blob_bytes
 from .code import Package
 from .functions import Function, check_name, check_role, check_settings
 from .permissions import PermissionActions, trusts
@@ -39,22 +38,8 @@ ASYNC_PAYLOAD_LIMIT = 1_048_576
 
 
 def _iso(now: float) -> str:
-    moment = datetime.fromtimestamp(now, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
-
-
-def _read(payload: Any) -> bytes:
-    """Invoke's Payload as bytes (boto3 accepts bytes, str or a file)."""
-    if payload is None:
-        return b""
-    if isinstance(payload, str):
-        return payload.encode("utf-8")
-    if isinstance(payload, (bytes, bytearray)):
-        return bytes(payload)
-    if isinstance(payload, io.IOBase) or hasattr(payload, "read"):
-        data = payload.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    return bytes(payload)
+    """An instant as Lambda writes ``LastModified``: ``2026-01-05T09:00:00.000+0000``."""
+    return iso8601(now, millis=True, zone="+0000")
 
 
 class LambdaService(PermissionActions):
@@ -250,7 +235,7 @@ class LambdaService(PermissionActions):
                 "failed to satisfy constraint: Member must satisfy enum value set: "
                 "[Event, RequestResponse, DryRun]"
             )
-        data = _read(Payload)
+        data = blob_bytes(Payload)
         limit = SYNC_PAYLOAD_LIMIT if InvocationType == "RequestResponse" else ASYNC_PAYLOAD_LIMIT
         if len(data) > limit:
             raise LambdaRequestTooLarge(

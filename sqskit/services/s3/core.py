@@ -4,37 +4,26 @@ Actions are split by theme: ``service.py`` buckets, objects and bucket policies,
 ``notifying.py`` event notifications. Every action is authorized as the IAM action S3
 checks (``s3:PutObject`` on ``arn:aws:s3:::bucket/key`` ...) with the bucket policy as
 the resource policy.
+Source: ../shared/reference/integrations.md section 4.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...base.errors import AwsError, NoSuchBucket, NoSuchKey, S3AccessDenied
+from ...base.timestamps import iso8601
 from .. import delivery
 from ..base import Call, Runtime, Service
 from .buckets import Bucket
 
+if TYPE_CHECKING:
+    from ...security.policy import Decision
+
 
 def iso_time(now: float) -> str:
     """An instant as S3 writes it in events: ``2026-01-05T09:00:00.000Z``."""
-    moment = datetime.fromtimestamp(now, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def body_bytes(body: Any) -> bytes:
-    """PutObject's Body as bytes (boto3 hands over bytes, text or a file object)."""
-    if body is None:
-        return b""
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if isinstance(body, (bytes, bytearray)):
-        return bytes(body)
-    if hasattr(body, "seek"):
-        body.seek(0)
-    data = body.read()
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return iso8601(now, millis=True)
 
 
 class S3Core(Service):
@@ -61,7 +50,7 @@ class S3Core(Service):
         self.authorize(call, action, resource, resource_policy=bucket.policy,
                        resource_account=bucket.owner)
 
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """S3's AccessDenied (HTTP 403)."""
         return S3AccessDenied(decision.message(), detail=decision)
 

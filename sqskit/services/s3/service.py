@@ -23,10 +23,9 @@ from ...base.errors import (
     S3InvalidArgument,
 )
 from ...security.policy import PolicyProblem, parse
-from ..base import Call
+from ..base import Call, blob_bytes
 from . import buckets, notifications
 from .buckets import Bucket, StoredObject, check_bucket_name
-from .core import body_bytes
 from .notifying import NotificationActions
 
 
@@ -110,7 +109,7 @@ class S3Service(NotificationActions):
                    **_: Any) -> dict[str, Any]:
         bucket = self.bucket(Bucket)
         self._authorize(call, "s3:PutObject", bucket, Key)
-        stored = StoredObject(Key, body_bytes(Body), call.now,
+        stored = StoredObject(Key, blob_bytes(Body), call.now,
                               ContentType or "binary/octet-stream",
                               {k.lower(): v for k, v in (Metadata or {}).items()})
         bucket.objects[Key] = stored

@@ -9,12 +9,15 @@ topic policy is written with.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...base.arns import Arn
 from ...base.errors import AwsError, SnsAuthorizationError, SnsInvalidParameter, SnsNotFound
 from ..base import Call, Runtime, Service
 from .topics import Subscription, Topic
+
+if TYPE_CHECKING:
+    from ...security.policy import Decision
 
 
 class SnsCore(Service):
@@ -66,7 +69,7 @@ class SnsCore(Service):
             resource_account=topic.account, context={"aws:SourceOwner": call.caller.account},
         )
 
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """SNS's AccessDenied: ``AuthorizationError``, HTTP 403."""
         return SnsAuthorizationError(decision.message(), detail=decision)
 

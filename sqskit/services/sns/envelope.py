@@ -125,6 +125,10 @@ class Notification:
         }]}
 
 
+    def __repr__(self) -> str:
+        topic = self.topic_arn.rsplit(":", 1)[-1]
+        return f"<Notification {self.message_id} on {topic}>"
+
 def layout(fields: dict[str, Any]) -> str:
     """JSON as SNS writes its envelope: one ``"Key" : value`` per line."""
     lines = []

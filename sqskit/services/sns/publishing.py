@@ -23,11 +23,11 @@ not modelled. Source: ../shared/reference/integrations.md sections 1.4-1.8.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any
 
 from ...base.errors import (
@@ -40,6 +40,8 @@ from ...base.errors import (
     SnsInvalidParameterValue,
     SnsTooManyEntriesInBatchRequest,
 )
+from ...base.identity import Caller
+from ...base.timestamps import iso8601
 from .. import delivery
 from ..base import Call
 from .core import SnsCore
@@ -241,10 +243,9 @@ class PublishActions(SnsCore):
         message_id = self.runtime.ids.uuid()
         if dedup is not None and sequence is not None:
             topic.recent[dedup] = (call.now + DEDUP_WINDOW, message_id, sequence)
-        moment = datetime.fromtimestamp(call.now, tz=timezone.utc)
         notification = Notification(
             message_id=message_id, topic_arn=topic.arn, message=message,
-            timestamp=moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+            timestamp=iso8601(call.now, millis=True),
             region=self.runtime.region, subject=entry.get("Subject"),
             attributes=entry.get("MessageAttributes") or None,
             signature_version=topic.attributes.get("SignatureVersion", "1"),
@@ -271,12 +272,12 @@ class PublishActions(SnsCore):
     def _fan_out(self, topic_arn: str, targets: list[tuple[Subscription, Notification]]) -> None:
         caller = delivery.service_caller(self.runtime, "sns.amazonaws.com", topic_arn)
         for subscription, notification in targets:
-            error = delivery.attempt(lambda s=subscription, n=notification: self._deliver(
-                caller, s, n))
+            error = delivery.attempt(functools.partial(self._deliver, caller, subscription,
+                                                       notification))
             delivery.record(self.deliveries, self.runtime, topic_arn, subscription.arn,
                             subscription.endpoint, notification.message_id, error)
 
-    def _deliver(self, caller: Any, subscription: Subscription, note: Notification) -> None:
+    def _deliver(self, caller: Caller, subscription: Subscription, note: Notification) -> None:
         if subscription.protocol == "sqs":
             fifo_queue = subscription.endpoint.endswith(".fifo")
             delivery.send_to_queue(

@@ -31,7 +31,7 @@ from ...base.errors import (
     TooManyEntriesInBatchRequest,
 )
 from ..base import Call
-from .contents import MAX_MESSAGE_SIZE
+from .contents import MAX_MESSAGE_SIZE, message_size
 from .messaging import MessageActions
 from .queues import QueueRecord
 
@@ -63,18 +63,6 @@ def check_entries(entries: list[dict[str, Any]], kind: str) -> None:
         seen.add(entry_id)
 
 
-def _entry_size(entry: dict[str, Any]) -> int:
-    size = len(entry["MessageBody"].encode("utf-8", "surrogatepass"))
-    for name, value in (entry.get("MessageAttributes") or {}).items():
-        size += len(name.encode("utf-8", "surrogatepass")) + len(
-            value.get("DataType", "").encode("utf-8", "surrogatepass"))
-        if "BinaryValue" in value:
-            size += len(value["BinaryValue"] or b"")
-        else:
-            size += len((value.get("StringValue") or "").encode("utf-8", "surrogatepass"))
-    return size
-
-
 def failure(entry_id: str, error: AwsError) -> dict[str, Any]:
     return {
         "Id": entry_id,
@@ -96,7 +84,7 @@ class BatchActions(MessageActions):
         record = self.queue_by_url(QueueUrl)
         self._authorize_queue(call, "sqs:SendMessage", record)
         check_entries(Entries, "SendMessageBatchRequestEntry")
-        total = sum(_entry_size(e) for e in Entries)
+        total = sum(message_size(e) for e in Entries)
         if total > MAX_MESSAGE_SIZE:
             raise BatchRequestTooLong(
                 f"Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes. "

@@ -11,14 +11,16 @@ AWS rules (../shared/reference/sqs-semantics.md sections 1, 2, 4, 5):
   to 256 characters, not starting with ``AWS.``/``Amazon.`` (any case), not starting or
   ending with ``.`` and without ``..``; types ``String``, ``Number``, ``Binary`` with an
   optional ``.label`` suffix; values must not be empty.
-* The only system attribute a producer may send is ``AWSTraceHeader`` (a String).
+* The only system attribute a producer may send is ``AWSTraceHeader`` (a String, so
+  the same characters as a String value).
 
 Recorded against AWS: ``attr.1øßä`` is a valid name (the guide says ``A-Z a-z 0-9``, but
 AWS accepts any Unicode letter or digit, while ``§``, ``!`` or ``(`` are refused); a String
 value with a forbidden character fails with InvalidParameterValue, not with the body's
 InvalidMessageContents; an empty value gets "must contain a non-empty value of type".
 Unverified wording (kept in one place here, easy to change): the invalid name, invalid
-type, bad number and forbidden-character messages.
+type, bad number and forbidden-character messages. Unverified rule: a custom type label
+(``String.<label>``) with a character outside the XML 1.0 set is an invalid type.
 """
 
 from __future__ import annotations
@@ -60,6 +62,26 @@ def check_body(body: str) -> int:
     return len(body.encode("utf-8", "surrogatepass"))
 
 
+def message_size(entry: Mapping[str, Any]) -> int:
+    """The bytes a SendMessage entry counts: the body plus each attribute's name, type, value.
+
+    For sizes only, before or after validation: text is counted as UTF-8 even where it
+    holds a character the validation will refuse.
+    """
+    size = _utf8_length(entry["MessageBody"])
+    for name, value in (entry.get("MessageAttributes") or {}).items():
+        size += _utf8_length(name) + _utf8_length(value.get("DataType", ""))
+        if value.get("BinaryValue") is not None:
+            size += len(value["BinaryValue"])
+        else:
+            size += _utf8_length(value.get("StringValue") or "")
+    return size
+
+
+def _utf8_length(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def check_size(size: int, limit: int, *, batch: bool = False) -> None:
     """The size rule; a batch entry words it differently (both recorded against AWS)."""
     if size > limit:
@@ -88,7 +110,7 @@ def check_attributes(attributes: Mapping[str, Mapping[str, Any]] | None) -> int:
                 f"The message attribute '{name}' must contain non-empty message attribute type."
             )
         match = _DATA_TYPE.match(data_type)
-        if match is None or len(data_type) > 256:
+        if match is None or len(data_type) > 256 or _INVALID_CHARS.search(data_type):
             raise SqsInvalidParameterValue(
                 f"The type of message (user) attribute '{name}' is invalid. You must use only "
                 f"the following supported type prefixes: Binary, Number, String."
@@ -179,6 +201,13 @@ def check_system_attributes(attributes: Mapping[str, Mapping[str, Any]] | None) 
             raise SqsInvalidParameterValue(
                 "Message system attribute 'AWSTraceHeader' must be of type 'String' with a "
                 "non-empty value."
+            )
+        bad = _INVALID_CHARS.search(value["StringValue"])
+        if bad is not None:
+            raise SqsInvalidParameterValue(
+                f"Invalid binary character '#x{ord(bad.group()):X}' was found in the value of "
+                f"message system attribute '{name}', the set of allowed characters is "
+                f"{ALLOWED_CHARACTERS}"
             )
 
 

@@ -1,16 +1,20 @@
 """The SQS service's registry of queues and the lookups every action starts with.
 
-Actions are split by theme across modules (``service.py`` queue management,
-``messaging.py`` messages, ``batches.py`` batches, ``permissions.py`` AddPermission);
-they all build on :class:`SqsCore`, which owns the queues and the hooks that later
-layers override (the engine a queue gets, attribute validators, what happens after
-attributes change).
+:class:`SqsCore` owns the queues of one account and region, finds them by URL, name or
+ARN, authorizes a call on a queue (its policy, its tags as ``aws:ResourceTag/<key>``)
+and holds the hooks that the action modules override: the engine a queue gets
+(``_new_engine``), attribute validators, checks across attributes, and what happens
+after attributes change. The actions build on it in layers, one theme per module
+(:class:`~sqskit.services.sqs.service.SqsService` lists the order): ``messaging.py``,
+``batches.py``, ``fifo.py``, ``encryption.py``, ``redrive.py``, ``movetasks.py``,
+``permissions.py`` and ``service.py`` (queue management).
+Source: ../shared/reference/sqs-semantics.md; iam-policy-evaluation.md section 4.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...base.arns import parse_queue_url
 from ...base.errors import AwsError, QueueDoesNotExist, SqsAccessDenied
@@ -19,6 +23,9 @@ from ..base import Call, Runtime, Service
 from . import attributes as attrs
 from .policy import validate_policy_attribute
 from .queues import QueueRecord
+
+if TYPE_CHECKING:
+    from ...security.policy import Decision
 
 
 class SqsCore(Service):
@@ -62,7 +69,7 @@ class SqsCore(Service):
         )
 
     # -- policies (sqskit.services.access) -------------------------------------------------
-    def access_denied(self, decision: Any) -> AwsError:
+    def access_denied(self, decision: Decision) -> AwsError:
         """SQS's AccessDenied: HTTP 403, the action lower-cased (recorded against AWS)."""
         return SqsAccessDenied(decision.message(lowercase_action=True), detail=decision)
 
@@ -71,7 +78,7 @@ class SqsCore(Service):
         record = self.queue_by_arn(arn)
         return record.policy if record is not None else None
 
-    # -- hooks that later layers extend (FIFO engine, SSE, redrive) ----------------------------
+    # -- hooks the action modules extend (FIFO engine, SSE, redrive) --------------------------
     def _new_engine(self, name: str, attributes: dict[str, str]) -> Queue:
         return Queue(name)
 

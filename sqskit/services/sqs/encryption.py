@@ -55,6 +55,7 @@ from ...base.errors import (
     KmsThrottled,
     SqsError,
 )
+from ...engine.message import Message
 from ...security import envelope
 from ...security.envelope import SecretKey
 from ..base import Call
@@ -113,7 +114,7 @@ class SealedBody:
 
 
 @dataclass
-class _Cached:
+class _CachedDataKey:
     key: SecretKey
     ref: DataKeyRef
     expires_at: float
@@ -148,8 +149,8 @@ class EncryptionActions(BatchActions):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._encrypting: dict[tuple[str, str, str], _Cached] = {}
-        self._decrypting: dict[tuple[str, DataKeyRef], _Cached] = {}
+        self._encrypting: dict[tuple[str, str, str], _CachedDataKey] = {}
+        self._decrypting: dict[tuple[str, DataKeyRef], _CachedDataKey] = {}
         self._owned: SecretKey | None = None
         #: every KMS call made on a principal's behalf, in order
         self.kms_log: list[KmsRequest] = []
@@ -180,7 +181,7 @@ class EncryptionActions(BatchActions):
     def _receive(
         self, call: Call, record: QueueRecord, limit: int, visibility: int | None,
         attempt_id: str | None,
-    ) -> list[Any]:
+    ) -> list[Message]:
         taken = super()._receive(call, record, limit, visibility, attempt_id)
         try:
             for message in taken:
@@ -195,7 +196,7 @@ class EncryptionActions(BatchActions):
         return taken
 
     # -- data keys -------------------------------------------------------------------------
-    def _data_key_for_send(self, call: Call, record: QueueRecord) -> _Cached:
+    def _data_key_for_send(self, call: Call, record: QueueRecord) -> _CachedDataKey:
         configured = record.attributes.get("KmsMasterKeyId") or ""
         who = principal_of(call)
         slot = (record.arn, who, configured)
@@ -212,17 +213,19 @@ class EncryptionActions(BatchActions):
             self._kms(call, record, "Decrypt",  # SQS verifies every new data key
                       {"CiphertextBlob": made["CiphertextBlob"], "EncryptionContext": context})
             ref = _ref(made["CiphertextBlob"], made["KeyId"], record.arn, call.now)
-            cached = _Cached(SecretKey(made["Plaintext"], "SQS data key"), ref, expires)
+            cached = _CachedDataKey(SecretKey(made["Plaintext"], "SQS data key"), ref, expires)
         else:
             data_key = SecretKey.generate("SQS data key")
             blob = envelope.seal_blob(self.sqs_owned_key(), SQS_OWNED_KEY_ID, 1,
                                       data_key.reveal(), {"aws:sqs:arn": record.arn})
-            cached = _Cached(data_key, _ref(blob, None, record.arn, call.now), expires)
+            cached = _CachedDataKey(data_key, _ref(blob, None, record.arn, call.now), expires)
         self._encrypting[slot] = cached
         self._decrypting[(who, cached.ref)] = cached  # the producer's Decrypt verified it
         return cached
 
-    def _data_key_for_receive(self, call: Call, record: QueueRecord, ref: DataKeyRef) -> _Cached:
+    def _data_key_for_receive(
+        self, call: Call, record: QueueRecord, ref: DataKeyRef
+    ) -> _CachedDataKey:
         who = principal_of(call)
         cached = self._decrypting.get((who, ref))
         if cached is not None and call.now < cached.expires_at:
@@ -237,7 +240,8 @@ class EncryptionActions(BatchActions):
             raw = self._kms(call, record, "Decrypt",
                             {"CiphertextBlob": ref.encrypted, "EncryptionContext": ref.context}
                             )["Plaintext"]
-        cached = _Cached(SecretKey(raw, "SQS data key"), ref, call.now + reuse_period(record))
+        cached = _CachedDataKey(SecretKey(raw, "SQS data key"), ref,
+                                call.now + reuse_period(record))
         if len(self._decrypting) > 4096:  # forget what has expired
             self._decrypting = {k: v for k, v in self._decrypting.items()
                                 if v.expires_at > call.now}
@@ -297,7 +301,7 @@ class EncryptionActions(BatchActions):
 
         return stored_frame(self, self.queue_by_url(queue_url))
 
-    def peek_body(self, message: Any) -> str:
+    def peek_body(self, message: Message) -> str:
         """A queued message's text for the lab views: no KMS call, no audit record.
 
         Raises an AwsError when the body cannot be opened (its key is disabled or gone).

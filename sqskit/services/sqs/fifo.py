@@ -45,7 +45,7 @@ from ...base.errors import (
 from ...engine.fifo import DEDUPLICATION_WINDOW, FifoQueue, Pick
 from ...engine.message import Message
 from ...engine.queue import Queue
-from ..base import Call
+from ..base import Call, Runtime
 from .batches import BatchActions
 from .messaging import check_token
 from .queues import QueueRecord
@@ -85,6 +85,9 @@ class ThroughputQuota:
         return True
 
 
+    def __repr__(self) -> str:
+        return f"<ThroughputQuota {self.calls_per_second} calls a second>"
+
 @dataclass
 class ReceiveAttempt:
     """What one ReceiveRequestAttemptId returned, for retries within five minutes."""
@@ -92,11 +95,14 @@ class ReceiveAttempt:
     expires_at: float
     picks: list[Pick]
 
+    def __repr__(self) -> str:
+        return f"<ReceiveAttempt {len(self.picks)} messages, retry until {self.expires_at:g}>"
+
 
 class FifoActions(BatchActions):
     """The FIFO half of the SQS seams; a standard queue passes straight through."""
 
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime)
         #: set to a ThroughputQuota to enforce FIFO's per-second quota
         self.fifo_quota: ThroughputQuota | None = None

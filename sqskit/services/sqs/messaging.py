@@ -1,10 +1,12 @@
 """SQS message actions: SendMessage, ReceiveMessage, DeleteMessage, ChangeMessageVisibility.
 
 Each action resolves the queue, authorizes the IAM action AWS checks, validates what
-the model cannot (ranges, characters, sizes), and drives the engine. Three seams let
-later layers change behaviour without touching the flow: :meth:`_send_options`
-(FIFO's group and deduplication rules), :meth:`_seal` / :meth:`_open` (server-side
-encryption of the body) and the engine chosen per queue.
+the model cannot (ranges, characters, sizes), and drives the engine. The other action
+modules change behaviour through seams, never by branching here: :meth:`_send_options`
+and :meth:`_after_send` (FIFO's group, deduplication and sequence numbers),
+:meth:`_receive` (FIFO's receive retries, redrive's dead-letter link, SSE's data keys),
+:meth:`_seal` / :meth:`_open` (server-side encryption of the body) and the engine chosen
+per queue. Rules: ../shared/reference/sqs-semantics.md sections 1, 4 and 6.
 
 Long polling on the virtual clock: a receive that finds nothing and may wait
 (``WaitTimeSeconds`` or the queue's ``ReceiveMessageWaitTimeSeconds``) advances the
@@ -21,13 +23,16 @@ from typing import Any
 
 from ...base.errors import ReceiptHandleIsInvalid, invalid_value
 from ...engine.message import Message
-from ...engine.queue import StaleReceipt, VisibilityBeyondLimit
+from ...engine.queue import MAX_VISIBILITY, StaleReceipt, VisibilityBeyondLimit
 from ..base import Call
 from . import contents, receipts
 from .core import SqsCore
 from .md5 import md5_of_attributes, md5_of_body
 from .queues import QueueRecord
 
+MAX_DELAY_SECONDS = 900
+MAX_MESSAGES_PER_RECEIVE = 10
+MAX_WAIT_SECONDS = 20  # long polling waits at most this long
 _GROUP_ID_CHARS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
@@ -48,6 +53,12 @@ def check_range(name: str, value: int | None, low: int, high: int, reason: str) 
         raise invalid_value(name, value, reason)
 
 
+def check_visibility(timeout: int | None) -> None:
+    """A VisibilityTimeout parameter: 0 to 12 hours, in seconds."""
+    check_range("VisibilityTimeout", timeout, 0, MAX_VISIBILITY,
+                f"Must be >= 0 and <= {MAX_VISIBILITY}, if provided")
+
+
 class MessageActions(SqsCore):
     """The message half of :class:`~sqskit.services.sqs.service.SqsService`."""
 
@@ -61,7 +72,8 @@ class MessageActions(SqsCore):
         MessageDeduplicationId.
         """
         delay = entry.get("DelaySeconds")
-        check_range("DelaySeconds", delay, 0, 900, "DelaySeconds must be >= 0 and <= 900")
+        check_range("DelaySeconds", delay, 0, MAX_DELAY_SECONDS,
+                    f"DelaySeconds must be >= 0 and <= {MAX_DELAY_SECONDS}")
         if entry.get("MessageDeduplicationId") is not None:
             raise invalid_value(
                 "MessageDeduplicationId", entry["MessageDeduplicationId"],
@@ -137,12 +149,11 @@ class MessageActions(SqsCore):
     ) -> dict[str, Any]:
         record = self.queue_by_url(QueueUrl)
         self._authorize_queue(call, "sqs:ReceiveMessage", record)
-        check_range("MaxNumberOfMessages", MaxNumberOfMessages, 1, 10,
-                    "Must be between 1 and 10, if provided")
-        check_range("VisibilityTimeout", VisibilityTimeout, 0, 43_200,
-                    "Must be >= 0 and <= 43200, if provided")
-        check_range("WaitTimeSeconds", WaitTimeSeconds, 0, 20,
-                    "Must be >= 0 and <= 20, if provided")
+        check_range("MaxNumberOfMessages", MaxNumberOfMessages, 1, MAX_MESSAGES_PER_RECEIVE,
+                    f"Must be between 1 and {MAX_MESSAGES_PER_RECEIVE}, if provided")
+        check_visibility(VisibilityTimeout)
+        check_range("WaitTimeSeconds", WaitTimeSeconds, 0, MAX_WAIT_SECONDS,
+                    f"Must be >= 0 and <= {MAX_WAIT_SECONDS}, if provided")
         if ReceiveRequestAttemptId is not None:
             check_token("ReceiveRequestAttemptId", ReceiveRequestAttemptId)
         wait = (
@@ -250,8 +261,7 @@ class MessageActions(SqsCore):
         self._change_one(call, record, ReceiptHandle, VisibilityTimeout)
 
     def _change_one(self, call: Call, record: QueueRecord, handle: str, timeout: int) -> None:
-        check_range("VisibilityTimeout", timeout, 0, 43_200,
-                    "Must be >= 0 and <= 43200, if provided")
+        check_visibility(timeout)
         seq, serial = self._receipt(record, handle)
         try:
             record.engine.change_visibility(call.now, seq, serial, timeout)

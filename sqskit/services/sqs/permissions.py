@@ -7,6 +7,7 @@ writes is the one AWS writes (recorded): ``Version`` 2008-10-17, ``Id``
 string for one account and a list for several. Removing the last statement removes
 the ``Policy`` attribute. For conditions (TLS only, a source VPC endpoint, ...) write
 the policy yourself and set it with SetQueueAttributes.
+Source: ../shared/reference/iam-policy-evaluation.md section 4 ("Queue-policy rules").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from ...base.errors import OverLimit, SqsInvalidParameterValue, invalid_value
 from ..base import Call
 from .core import SqsCore
-from .policy import check_queue_policy
+from .policy import MAX_ACTIONS, check_queue_policy
 
 _LABEL = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 GRANTABLE = frozenset({
@@ -26,7 +27,6 @@ GRANTABLE = frozenset({
     "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue",
     "ListQueueTags",
 })
-MAX_ACTIONS = 7
 
 
 class PermissionActions(SqsCore):

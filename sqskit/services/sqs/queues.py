@@ -3,6 +3,8 @@
 The engine (``sqskit.engine``) holds the messages and knows only seconds; this record
 holds everything that travels as strings on the wire and keeps the engine's settings
 in step with the attributes.
+Source: ../shared/reference/sqs-semantics.md section 3 (attributes) and md5-and-wire.md
+section 7 (URLs and ARNs).
 """
 
 from __future__ import annotations
@@ -63,4 +65,5 @@ class QueueRecord:
         )
 
     def __repr__(self) -> str:
-        return f"<Queue {self.name} ({len(self.engine)} messages)>"
+        kind = "FIFO" if self.fifo else "standard"
+        return f"<QueueRecord {self.name} ({kind}, {len(self.engine)} messages)>"

@@ -7,6 +7,7 @@ unlike AWS's they are short (AWS's run to several hundred characters).
 
 A string sqskit never issued is ``ReceiptHandleIsInvalid``; a genuine handle for a
 receive that is over (expired, superseded or deleted) is judged by the queue.
+Source: ../shared/reference/sqs-semantics.md section 6.
 """
 
 from __future__ import annotations

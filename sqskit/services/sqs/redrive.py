@@ -27,24 +27,24 @@ documentation, and errors returned by AWS):
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from ...base.arns import Arn
-from ...base.errors import SqsInvalidParameterValue, invalid_value
-from ...engine.queue import DeadLetterLink
+from ...base.errors import invalid_value
+from ...engine.message import Message
+from ...engine.redrive import DeadLetterLink
 from ..base import Call
 from . import attributes as attrs
-from .messaging import MessageActions, check_range
+from .messaging import MessageActions
+from .paging import name_page
 from .queues import QueueRecord
 
 MAX_RECEIVE_COUNT = 1000
 MAX_SOURCE_QUEUE_ARNS = 10
 REDRIVE_PERMISSIONS = ("allowAll", "denyAll", "byQueue")
-MAX_LIST_RESULTS = 1000
 
 
 def _compact(document: Mapping[str, Any]) -> str:
@@ -197,7 +197,7 @@ class RedriveActions(MessageActions):
     def _receive(
         self, call: Call, record: QueueRecord, limit: int, visibility: int | None,
         attempt_id: str | None,
-    ) -> list:
+    ) -> list[Message]:
         self._link_dead_letter(record)
         return super()._receive(call, record, limit, visibility, attempt_id)
 
@@ -216,31 +216,11 @@ class RedriveActions(MessageActions):
     ) -> dict[str, Any]:
         record = self.queue_by_url(QueueUrl)
         self._authorize_queue(call, "sqs:ListDeadLetterSourceQueues", record)
-        check_range("MaxResults", MaxResults, 1, MAX_LIST_RESULTS,
-                    "MaxResults must be an integer between 1 and 1000")
         names = [source.name for source in self.dead_letter_sources(record)]
-        start = 0
-        if NextToken:
-            after = _decode_token(NextToken)
-            if after is None:
-                raise SqsInvalidParameterValue("Invalid NextToken value.")
-            start = next((i for i, name in enumerate(names) if name > after), len(names))
-        limit = MaxResults or MAX_LIST_RESULTS
-        page = names[start : start + limit]
+        page, next_token = name_page(names, NextToken, MaxResults)
         result: dict[str, Any] = {}
         if page:  # AWS omits an empty list, even this required one
             result["queueUrls"] = [self.queues[name].url for name in page]
-        if MaxResults is not None and start + limit < len(names):
-            result["NextToken"] = _encode_token(page[-1])
+        if next_token:
+            result["NextToken"] = next_token
         return result
-
-
-def _encode_token(name: str) -> str:
-    return base64.urlsafe_b64encode(_compact({"after": name}).encode()).decode()
-
-
-def _decode_token(token: str) -> str | None:
-    try:
-        return str(json.loads(base64.urlsafe_b64decode(token.encode()))["after"])
-    except (ValueError, KeyError, TypeError):
-        return None

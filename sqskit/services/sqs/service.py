@@ -1,10 +1,10 @@
-"""Amazon SQS: the queue-management actions and the service's registry of queues.
+"""Amazon SQS: the service class, and the queue-management actions.
 
-Message actions live in ``messaging.py``, batch actions in ``batches.py``; this module
-holds CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, Get/SetQueueAttributes,
-PurgeQueue, tags and permissions. Each action authorizes as the IAM action AWS checks
-(``sqs:<Action>``; batch calls as their single form) on the queue's ARN with the
-queue's policy, then acts.
+:class:`SqsService` gathers the action modules (its docstring lists them); this module
+adds CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, Get/SetQueueAttributes,
+PurgeQueue and the tag actions. Each action authorizes as the IAM action AWS checks
+(``sqs:<Action>``) on the queue's ARN with the queue's policy, then acts (reference
+iam-policy-evaluation.md section 4; rules from sqs-semantics.md sections 3 and 9).
 
 Simplified: a new queue is usable at once (AWS asks for a second); deletion and purge
 take effect at once (AWS: up to 60 seconds), but the 60-second rules that follow
@@ -13,8 +13,6 @@ from them (QueueDeletedRecently, PurgeQueueInProgress) are kept.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from typing import Any
 
@@ -24,13 +22,13 @@ from ...base.errors import (
     QueueDoesNotExist,
     QueueNameExists,
     SqsInvalidParameterValue,
-    invalid_value,
 )
 from ..base import Call
 from . import attributes as attrs
 from .encryption import EncryptionActions
 from .fifo import FifoActions
 from .movetasks import MoveTaskActions
+from .paging import name_page
 from .permissions import PermissionActions
 from .queues import QueueRecord
 
@@ -38,7 +36,6 @@ _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
 DELETE_COOLDOWN = 60
 PURGE_COOLDOWN = 60
-MAX_LIST_RESULTS = 1000
 
 
 class SqsService(MoveTaskActions, EncryptionActions, FifoActions, PermissionActions):
@@ -140,23 +137,13 @@ class SqsService(MoveTaskActions, EncryptionActions, FifoActions, PermissionActi
         account, region = self.runtime.account_id, self.runtime.region
         self.authorize(call, "sqs:ListQueues", f"arn:aws:sqs:{region}:{account}:*",
                        resource_account=account)
-        if MaxResults is not None and not 1 <= MaxResults <= MAX_LIST_RESULTS:
-            raise invalid_value("MaxResults", MaxResults,
-                                "MaxResults must be an integer between 1 and 1000")
         names = sorted(n for n in self.queues if n.startswith(QueueNamePrefix or ""))
-        start = 0
-        if NextToken:
-            after = _decode_token(NextToken)
-            if after is None:
-                raise SqsInvalidParameterValue("Invalid NextToken value.")
-            start = next((i for i, n in enumerate(names) if n > after), len(names))
-        limit = MaxResults or MAX_LIST_RESULTS
-        page = names[start : start + limit]
+        page, next_token = name_page(names, NextToken, MaxResults)
         result: dict[str, Any] = {}
         if page:
             result["QueueUrls"] = [self.queues[n].url for n in page]
-        if MaxResults is not None and start + limit < len(names):
-            result["NextToken"] = _encode_token(page[-1])
+        if next_token:
+            result["NextToken"] = next_token
         return result
 
     def delete_queue(self, call: Call, QueueUrl: str) -> None:
@@ -283,14 +270,3 @@ def _tag_keys(tags: dict[str, str]) -> dict[str, Any]:
     """The condition keys of a tagging request: ``aws:TagKeys``, ``aws:RequestTag/<key>``."""
     return {"aws:TagKeys": tuple(tags), **{f"aws:RequestTag/{k}": v for k, v in tags.items()}}
 
-
-def _encode_token(name: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": name}).encode()).decode()
-
-
-def _decode_token(token: str) -> str | None:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        return str(data["after"])
-    except (ValueError, KeyError, TypeError):
-        return None

@@ -5,6 +5,7 @@ first bytes of the ciphertext, the encrypted data key (a self-describing KMS blo
 key id and material version it names), the KMS key ARN (or SQS's own key under SSE-SQS),
 and the plaintext a consumer would get, or why it could not (key disabled, deleted...).
 This view reads past permissions and writes no audit record; it never shows a key.
+Source: ../shared/reference/kms-envelope.md section 3.
 """
 
 from __future__ import annotations

@@ -137,6 +137,18 @@ def test_the_only_system_attribute_a_producer_may_send_is_aws_trace_header(
         aws_error(caught, "InvalidParameterValue")
 
 
+@pytest.mark.parametrize("character", ["\x00", "\ufffe", "\ud800"])
+def test_an_aws_trace_header_obeys_the_string_character_rule(sqs, queue_url, aws_error,
+                                                             count, character):
+    """AWSTraceHeader is a String: XML 1.0 characters only (wording unverified), never a crash."""
+    trace = {"AWSTraceHeader": {"DataType": "String", "StringValue": f"Root=1-{character}"}}
+    with pytest.raises(ClientError) as caught:
+        sqs.send_message(QueueUrl=queue_url, MessageBody="x", MessageSystemAttributes=trace)
+    aws_error(caught, "InvalidParameterValue",
+              contains=f"Invalid binary character '#x{ord(character):X}'")
+    assert count(queue_url) == (0, 0, 0)
+
+
 def test_a_binary_value_given_as_text_is_its_utf8_bytes(sqs, queue_url):
     """boto3 sends a str blob as UTF-8 bytes; sqskit stores exactly those bytes."""
     as_text = sqs.send_message(QueueUrl=queue_url, MessageBody="x", MessageAttributes={
