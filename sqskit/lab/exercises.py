@@ -176,8 +176,8 @@ def _run(ex: Exercise, answers: tuple[Any, ...], named: dict[str, Any]) -> Check
         return CheckResult(ex.id, "error", f"this check is called as {ex.call}.")
     try:
         message = ex.run(*answers, **named)
-    except NotAttempted:
-        return CheckResult(ex.id, "not attempted", NOT_ATTEMPTED_TEXT)
+    except NotAttempted as waiting:  # a check may say what it waits for
+        return CheckResult(ex.id, "not attempted", str(waiting) or NOT_ATTEMPTED_TEXT)
     except Failed as failure:
         if failure.mistake is not None and failure.mistake not in ex.mistakes:
             return CheckResult(ex.id, "error", f"unknown mistake {failure.mistake!r}.")

@@ -36,7 +36,10 @@ _COLOURS: dict[str, tuple[str, str]] = {  # (border, background)
 
 
 class NotAttempted(Exception):
-    """The answer is still the stub (``...``) or the function raises NotImplementedError."""
+    """The answer is still the stub (``...``) or the function raises NotImplementedError.
+
+    Raised with a message, it says what the check waits for (an exercise without an
+    answer cell of its own, such as "apply your fix, then check the world")."""
 
 
 class Failed(Exception):

@@ -181,6 +181,8 @@ CASES = [
     Case("09.3", "no size condition", lambda: (pattern(detail=None),), "failed", "small-too"),
     Case("09.3", "a misspelt source", lambda: (pattern(source=["winterday.upload"]),),
          "failed", "matches-nothing"),
+    Case("09.3", "Report Uploaded", lambda: (pattern(**{"detail-type": ["Report Uploaded"]}),),
+         "failed", "case"),
     # 09.4 the handler
     Case("09.4", "the solution's handler", lambda: (solution_namespace("09_fanout")["handler"],),
          "passed"),

@@ -75,6 +75,8 @@ DLQ_NOT_SEALED = (("QueueName=winterday.DEAD_LETTER_QUEUE, Attributes=sealed",
                    "QueueName=winterday.DEAD_LETTER_QUEUE, Attributes={}"),)
 POLLER_VPCE = (('{"ArnNotEquals": {"aws:PrincipalArn": winterday.CONSUMER}}',
                 '{"StringNotEquals": {"aws:SourceVpce": site.sqs_endpoint}}'),)
+NO_PARTIAL_FAILURES = (('BatchSize=10,\n        FunctionResponseTypes=["ReportBatchItemFailures"])',
+                        "BatchSize=10)"),)
 WRONG_ROLE = (("lam, parse_upload, role=winterday.PARSER",
                "lam, parse_upload, role=winterday.SNOWY"),)
 
@@ -117,6 +119,17 @@ def test_a_vpc_endpoint_deny_locks_out_the_poller_and_stops_the_build() -> None:
     assert "does not have permissions to call ReceiveMessage" in found.note
 
 
+def test_without_partial_batch_responses_the_dead_job_is_lost_and_the_alarm_replayed() -> None:
+    """The mapping ignores batchItemFailures: the broken job is deleted after one try (6
+    broken, with the reason); with no job in the DLQ the alarm is judged by a replayed
+    arrival, so 7 still holds."""
+    found = wd.verify(variant(*NO_PARTIAL_FAILURES))
+    assert [f.key for f in found.broken] == ["r6-dlq"]
+    assert "tried once" in found.broken[0].evidence
+    assert "ReportBatchItemFailures" in found.broken[0].evidence
+    assert "would go to ALARM for one job" in found.findings[6].evidence
+
+
 def test_a_build_that_stops_reports_the_error_and_checks_nothing() -> None:
     found = wd.verify(variant(*WRONG_ROLE))
     assert not found.ok and all(f.holds is None for f in found.findings)
@@ -134,6 +147,8 @@ CASES = [
          "dlq-not-sealed"),
     Case("10.1", "the reader pinned to the VPC endpoint", lambda: (variant(*POLLER_VPCE),),
          "failed", "poller-vpce"),
+    Case("10.1", "no partial batch responses", lambda: (variant(*NO_PARTIAL_FAILURES),),
+         "failed", "no-partial-failures"),
     *(Case("10.1", f"broken: {key}", lambda key=key: (variant(*BREAKS[key]),), "failed", key)
       for key in sorted(BREAKS)),
 ]

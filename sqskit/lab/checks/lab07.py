@@ -161,8 +161,8 @@ def _principal_counts(result: Any) -> list[tuple[str, int | None]]:
 
 # -- 07.3: Event history ------------------------------------------------------------------------
 @exercise("07.3", mistakes={
-    "victim": "report-consumer is who was locked out. Who changed the key policy? Its "
-              "PutKeyPolicy events say (Username).",
+    "victim": "The consumer is the one the change locked out. Who made the change? The "
+              "PutKeyPolicy events of Event history say (Username).",
     "first-change": "That PutKeyPolicy is the set-up at 09:00, when the consumer still had "
                     "its statement. Look for the next one.",
     "the-fix": "That PutKeyPolicy gave the consumer its statement back: it is the fix. The "
@@ -180,7 +180,7 @@ def key_policy_change(world: Any, changed_by: Any, changed_at: Any) -> str:
     setup, culprit, fix = changes[0], changes[1], changes[2]
     who = _name(changed_by).lower()
     if who in ("report-consumer", "consumer"):
-        fail(f"{changed_by} is who was locked out", "victim")
+        fail(f"{changed_by}'s receives were refused from 10:21", "victim")
     require(who in ("snowy", _name(culprit.caller.arn)), f"{changed_by} did not change the "
             "key policy")
     when = clock_of(changed_at)

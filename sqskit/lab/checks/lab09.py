@@ -172,6 +172,8 @@ def _not_attempted() -> Exception:
                   "send events too).",
     "any-type": "Only uploads, not deletions: match \"detail-type\": [\"Report uploaded\"].",
     "small-too": "Only large reports: add a numeric condition on detail.size.",
+    "case": "Values match exactly, case included: the events say \"winterday.uploads\" and "
+            "\"Report uploaded\".",
     "matches-nothing": "Nothing matches: compare your pattern with an event (source, "
                        "detail-type, detail.size).",
 })
@@ -208,6 +210,10 @@ def large_reports_pattern_works(large_reports_pattern: Any) -> str:
     if "U-203" in matched:
         fail(f"it matches {shown}, with the small U-203", "small-too")
     if not matched:
+        exact = {"winterday.uploads", "Report uploaded"}
+        if any(isinstance(v, str) and v not in exact and v.lower() in {e.lower() for e in exact}
+               for v in _strings(pattern)):
+            fail("it matches nothing", "case")
         fail("it matches nothing", "matches-nothing")
     fail(f"it matches {shown}, not U-201 and U-206")
 

@@ -16,6 +16,11 @@ from .. import winterday as wd
 from ..exercises import attempted, exercise, fail
 from ..feedback import NotAttempted
 
+#: the order a learner builds in: the first broken requirement in it gets the tip (the end
+#: to end flow, and the dead job it brings to the DLQ, hold only once the rest is built)
+BUILD_ORDER = ("r2-encryption", "r5-tls", "r3-send", "r4-receive", "r8-vpc", "r1-flow",
+               "r6-dlq", "r7-alarm")
+
 
 @exercise("10.1", mistakes={
     "build-raised": "build_pipeline stopped with an error (the message says which call and "
@@ -40,6 +45,9 @@ from ..feedback import NotAttempted
               "sqs:*.",
     "r6-dlq": "RedrivePolicy {\"deadLetterTargetArn\": <parse-jobs-dlq's ARN>, "
               "\"maxReceiveCount\": 5} on parse-jobs.",
+    "no-partial-failures": "The consumer reports a failed job in batchItemFailures, but "
+                           "Lambda reads that only when the event source mapping has "
+                           "FunctionResponseTypes=[\"ReportBatchItemFailures\"] (lab 09).",
     "r7-alarm": "Alarm on ApproximateNumberOfMessagesVisible of parse-jobs-dlq (> 0), with "
                 "AlarmActions=[site.topic].",
     "r8-vpc": "Deploy report-consumer with VpcConfig={\"SubnetIds\": [site.subnet], "
@@ -61,9 +69,13 @@ def pipeline_verified(build_pipeline: Any) -> str:
     report = wd.verify_run(run)
     if report.ok:
         return f"all {len(report.findings)} requirements hold, each with its probes"
-    first = report.broken[0]
+    keys = {f.key: f for f in report.broken}
+    first = next(keys[k] for k in BUILD_ORDER if k in keys)
     mistake = first.key
     if first.key == "r2-encryption" and wd.DEAD_LETTER_QUEUE in first.evidence:
         mistake = "dlq-not-sealed"
-    fail(f"{len(report.broken)} of {len(report.findings)} requirements broken; requirement "
-         f"{first.number} ({first.requirement.split(' (')[0]}): {first.evidence}", mistake)
+    elif first.key == "r6-dlq" and "ReportBatchItemFailures" in first.evidence:
+        mistake = "no-partial-failures"
+    fail(f"{len(report.broken)} of {len(report.findings)} requirements broken; the first to "
+         f"build, {first.number} ({first.requirement.split(' (')[0]}): {first.evidence}",
+         mistake)

@@ -344,7 +344,9 @@ def world_fixed(world: Any) -> str:
     world = expect_world(world)
     current = world.sqs.policy_for(QUEUE)
     if current and json.loads(current) == wd.LEGACY_POLICY:
-        raise NotAttempted()  # the queue is as the rollback left it: nothing fixed yet
+        raise NotAttempted("parse-jobs still has the rollback's policy: put your fixed "
+                           "policy on it (the cell after exercise 11.5), restart the "
+                           "consumer, then run this check again.")
     table = run_probes(world, [p for p, _ in incident_probes()], current or None)
     wrong = [r for r in table.results if not r.ok]
     if wrong:
