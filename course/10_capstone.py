@@ -52,11 +52,9 @@ site = winterday.capstone_site(world)
 print(site)
 
 # %% [markdown] tags=["slide"]
-# ## Scenario card: Winterday's secure report pipeline
+# ## The pipeline you build
 #
-# **Size** large · **difficulty** hard · **time** 90 minutes
-#
-# **Goal:** customers' quarterly reports go from S3 to the parser, through an encrypted
+# Customers' quarterly reports go from S3 to the parser, through an encrypted
 # queue, to the consumer in the VPC; only the right principals can touch each step;
 # failures are set aside and raise an alarm.
 #

@@ -53,9 +53,7 @@ cloudtrail = winterday.client(world, winterday.SNOWY, "cloudtrail")
 sqs = winterday.client(world, winterday.SNOWY)
 
 # %% [markdown] tags=["slide"]
-# ## Scenario card: the morning something went wrong
-#
-# **Size** large · **difficulty** hard · **time** 75 minutes
+# ## The call at 12:05
 #
 # It is 12:05. The consumer has been stopped since 10:30 for a deployment; a customer
 # asked why a report nobody uploaded appeared in their account.
