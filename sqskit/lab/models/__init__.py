@@ -4,9 +4,10 @@ The models know the world and nothing of ipywidgets, so they are tested without 
 browser; the widgets in ``sqskit.lab.widgets`` only draw what a model says.
 """
 
-from .audit import AuditModel, delivered_frame
+from .audit import AuditModel
 from .board import BoardModel, BoardSnapshot, Card, QueueView
 from .clock import ClockModel, human_seconds
+from .delivered import delivered_frame
 from .envelope import EnvelopeModel, EnvelopeSnapshot
 from .metrics import MetricsModel
 from .playground import PlaygroundModel

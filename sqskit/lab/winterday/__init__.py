@@ -18,7 +18,7 @@ hires Winterday's IAM users and roles and creates Snowy's key with its policy;
 
 from __future__ import annotations
 
-from ..models.audit import delivered_frame
+from ..models.delivered import delivered_frame
 from . import capstone, incident
 from .capstone import Site, upload
 from .capstone import site as capstone_site
