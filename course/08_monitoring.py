@@ -279,8 +279,10 @@ MetricsView(world, winterday.DEAD_LETTER_QUEUE)
 # From 10:05 jobs stay in flight, come back every minute (the visibility timeout is 60
 # seconds), and after their fifth receive move to the dead-letter queue, one every two
 # minutes. Their age drops out of `ApproximateAgeOfOldestMessage` after the third
-# receive: a poison message cannot set off the age alarm. From 10:41 the jobs are
-# *visible* and nobody takes them: that is what the age alarm is for.
+# receive: a poison message cannot set off the age alarm. In the dead-letter queue their
+# age counts again, from the move, and climbs a minute every minute while nobody looks.
+# From 10:41 the jobs are *visible* and nobody takes them: that is what the age alarm is
+# for.
 #
 # The alarm history says the same, newest first:
 

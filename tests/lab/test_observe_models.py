@@ -184,6 +184,22 @@ def test_the_metrics_table_folds_unchanged_minutes(watched):
     assert frame["visible"].max() == 1
 
 
+def test_a_steady_climb_of_age_folds_and_ends_on_its_last_minute():
+    """Unread messages age a minute a minute: one fold line, then where the climb got to."""
+    world = sqskit.World()
+    sqs = world.client("sqs")
+    url = sqs.create_queue(QueueName="unread")["QueueUrl"]
+    world.clock.advance(90)
+    sqs.send_message(QueueUrl=url, MessageBody="waiting")
+    world.clock.advance(600)
+    lines = MetricsModel(world, "unread").table_text()
+    assert [line.split()[0] for line in lines[1:]] == ["09:00", "09:01", "…", "09:10"]
+    assert lines[3].endswith("(8 more minutes: the same depth, the oldest message a minute "
+                             "older each)")
+    assert lines[4].split() == ["09:10", "1", "0", "0", "570"]
+    assert len(MetricsModel(world, "unread").frame()) == 11
+
+
 def test_alarms_show_their_rule_state_changes_and_actions(watched):
     """The alarm's rule in one line, now its state, each change from the history."""
     [alarm] = MetricsModel(watched, "jobs-dlq").alarms()

@@ -273,3 +273,21 @@ def test_a_deduplicated_send_is_accepted_but_not_added(world, sqs, queue_url):
     assert value(world, "jobs", "NumberOfMessagesSent", 0) == 2
     assert value(world, "jobs", "NumberOfDeduplicatedSentMessages", 0) == 2
     assert value(world, "jobs", "SentMessageSize", 0, "SampleCount") == 4
+
+
+def test_a_message_redriven_after_three_receives_still_counts_in_the_dlq_age(world, sqs, queue_url):
+    """A DLQ's age counts from the move, even for a message its source received 3+ times.
+
+    The poison-pill rule leaves out messages received three times or more; a message
+    that reaches a dead-letter queue after maxReceiveCount=3 carries that receive count,
+    but for the DLQ it is a fresh arrival (cloudtrail-cloudwatch.md section 6).
+    """
+    dlq_url = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+    redrive(world, sqs, queue_url, dlq_url, 3)
+    sqs.send_message(QueueUrl=queue_url, MessageBody="poison")  # 09:00:00
+    for _ in range(3):
+        sqs.receive_message(QueueUrl=queue_url, VisibilityTimeout=30)
+        world.clock.advance(31)
+    sqs.receive_message(QueueUrl=queue_url)  # moved at 09:01:33
+    world.clock.advance(267)  # to 09:06:00
+    assert value(world, "jobs-dlq", "ApproximateAgeOfOldestMessage", 5, "Maximum") == 267

@@ -124,25 +124,31 @@ class MetricsModel:
 
     # -- the text twin -------------------------------------------------------------------
     def table_text(self) -> list[str]:
+        """One row per change. Minutes in which nothing changed fold into one line, and so do
+        minutes in which only the oldest message aged (by the minute that passed): a queue
+        whose messages sit unread is a steady climb, not a new row every minute."""
         points = self.points()
         if not points:
             return ["(no datapoints yet: a queue publishes once a minute while it is active)"]
         header = ["time", *METRICS]
         rows: list[tuple[str, ...]] = []
-        previous: tuple[str, ...] | None = None
-        folded = 0
+        previous: tuple[Any, ...] | None = None
+        previous_at = 0.0
+        folded: list[tuple[str, ...]] = []  # the minutes folded since the last row shown
+        aging = False
         for at, values in points.items():
-            cells = tuple(_number(values.get(c)) for c in METRICS)
-            if cells == previous:
-                folded += 1
+            current = tuple(values.get(c) for c in METRICS)
+            row = (minute(at), *(_number(v) for v in current))
+            steady = _steady(previous, current, at - previous_at)
+            previous, previous_at = current, at
+            if steady is not None:
+                folded.append(row)
+                aging = aging or steady
                 continue
-            if folded:
-                rows.append(("…", f"(the same for {folded} more minute{'s' * (folded > 1)})"))
-                folded = 0
-            rows.append((minute(at), *cells))
-            previous = cells
-        if folded:
-            rows.append(("…", f"(the same for {folded} more minute{'s' * (folded > 1)})"))
+            rows += _fold(folded, aging)
+            folded, aging = [], False
+            rows.append(row)
+        rows += _fold(folded, aging)
         widths = [max(len(header[i]), *(len(r[i]) for r in rows if len(r) > 2))
                   for i in range(len(header))]
         out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
@@ -168,6 +174,31 @@ class MetricsModel:
 
     def __repr__(self) -> str:
         return f"<MetricsModel {self.queue}: {len(self.alarms())} alarms>"
+
+
+def _steady(before: tuple[Any, ...] | None, now: tuple[Any, ...], gap: float) -> bool | None:
+    """None if `now` is news after `before`; False if it is the same; True if only the age
+    column grew, by exactly the seconds that passed (`gap`)."""
+    if before is None or before[:-1] != now[:-1]:
+        return None
+    if before[-1] == now[-1]:
+        return False
+    if before[-1] is not None and now[-1] is not None and now[-1] - before[-1] == gap:
+        return True
+    return None
+
+
+def _fold(folded: list[tuple[str, ...]], aging: bool) -> list[tuple[str, ...]]:
+    """The line that stands for the folded minutes (a single minute is simply shown); when
+    the age climbed, the run's last minute is shown too, so the text says where it got to."""
+    shown = folded[-1:] if aging else []
+    hidden = folded[:-1] if aging else folded
+    if len(hidden) <= 1:
+        return hidden + shown
+    minutes = f"{len(hidden)} more minutes"
+    line = ("…", f"({minutes}: the same depth, the oldest message a minute older each)"
+            if aging else f"(the same for {minutes})")
+    return [line, *shown]
 
 
 def _number(value: Any) -> str:

@@ -114,16 +114,19 @@ class QueueMeter:
 
     def oldest_age(self, now: float) -> float:
         """ApproximateAgeOfOldestMessage at ``now`` (poison pills left out on standard queues)."""
-        skip = None if self.engine.fifo else _is_poison_pill
-        arrived = self.engine.oldest_arrival(now, skip)
+        engine = self.engine
+        moved_here = engine.arrived_at
+
+        def poison_pill(message: Message) -> bool:
+            # a redriven message arrives with its source's receive count: it is not a
+            # poison pill of this queue (its age counts from the move, reference section 6)
+            return message.receive_count >= POISON_RECEIVES and message.seq not in moved_here
+
+        arrived = engine.oldest_arrival(now, None if engine.fifo else poison_pill)
         return 0.0 if arrived is None else max(0.0, now - arrived)
 
     def __repr__(self) -> str:
         return f"<QueueMeter {self.name} ({len(self.engine)} messages)>"
-
-
-def _is_poison_pill(message: Message) -> bool:
-    return message.receive_count >= POISON_RECEIVES
 
 
 class Ticker(Protocol):
