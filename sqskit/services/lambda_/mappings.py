@@ -5,7 +5,11 @@ the clock next moves; an update passes through ``Updating``, a deletion through
 ``Deleting``. At creation Lambda checks, as AWS does, that the function's execution
 role may receive from, delete from and read the attributes of the queue (``The provided
 execution role does not have permissions to call ReceiveMessage on SQS``), so a missing
-permission shows up at once rather than as a silent poller.
+permission shows up at once rather than as a silent poller, and that the queue's
+visibility timeout is at least the function's timeout (``Queue visibility timeout: 5
+seconds is less than Function timeout: 10 seconds``): otherwise a batch would come back
+while the function still works on it. (AWS's own advice, six times the function timeout,
+is advice only.) The texts are the ones AWS returns, as deployment tools report them.
 
 Only SQS queues are event sources here. Source: ../shared/reference/integrations.md 2.2;
 parameter ranges from botocore's Lambda model.
@@ -70,6 +74,12 @@ class EventSourceActions(Poller):
             MaximumBatchingWindowInSeconds or 0, FunctionResponseTypes, FilterCriteria,
             ScalingConfig,
         )
+        visibility = record.int_attribute("VisibilityTimeout")
+        if visibility < function.timeout:
+            raise LambdaInvalidParameterValue(
+                f"Queue visibility timeout: {visibility} seconds is less than Function "
+                f"timeout: {function.timeout} seconds"
+            )
         self._check_role(call, function, record)
         uuid = self.runtime.ids.uuid()
         mapping = Mapping(

@@ -230,6 +230,22 @@ def test_create_mapping_refuses_bad_input(world, lam, queue, sqs):
     assert first["UUID"] in err.value.response["Error"]["Message"]
 
 
+def test_the_queue_visibility_timeout_must_cover_the_function_timeout(world, lam, sqs):
+    """CreateEventSourceMapping refuses a queue whose visibility timeout is shorter than the
+    function's timeout (a batch would reappear while the function still runs); equal is
+    accepted (AWS only advises six times the function timeout)."""
+    url = sqs.create_queue(QueueName="short", Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
+    arn = queue_arn(sqs, url)
+    sqskit.deploy_function(lam, consume, role=ROLE, Timeout=10)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as err:
+        lam.create_event_source_mapping(FunctionName="consume", EventSourceArn=arn)
+    assert err.value.response["Error"]["Message"] == (
+        "Queue visibility timeout: 5 seconds is less than Function timeout: 10 seconds")
+    assert lam.list_event_source_mappings()["EventSourceMappings"] == []
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "10"})
+    lam.create_event_source_mapping(FunctionName="consume", EventSourceArn=arn)
+
+
 def test_the_execution_role_must_be_able_to_read_the_queue(world, lam, queue):
     """CreateEventSourceMapping checks the role may ReceiveMessage (and the rest) at once."""
     _, arn = queue
