@@ -114,7 +114,8 @@ check("09.1", billing_filter)
 
 # %% [markdown] tags=["facilitator"]
 # First attempts: {"kind": "invoice"} (SNS refuses it: every value is a list),
-# {"amount": ["10000"]} (string matching: only exactly "10000"), and ">" for "or more".
+# {"amount": ["10000"]} (a string; amount is a Number attribute, compared as a number,
+# so nothing arrives), and ">" for "or more".
 # Ask what a filter on the body would need (FilterPolicyScope MessageBody) and why the
 # parser puts kind and amount in attributes instead.
 
@@ -124,6 +125,11 @@ check("09.1", billing_filter)
 # Subscribe `billing-jobs` (with your filter) and `audit-copies` (everything) to
 # `report-events`, both with raw message delivery. Subscription attributes are strings:
 # `"FilterPolicy": json.dumps(...)`, `"RawMessageDelivery": "true"`.
+#
+# A subscription stays once it is made: subscribing the same queue again with other
+# attributes is refused (`Subscription already exists with different attributes`). To
+# change one, call `sns.set_subscription_attributes(SubscriptionArn=...,
+# AttributeName=..., AttributeValue=...)`, or `sns.unsubscribe` it and subscribe again.
 
 # %%
 ### BEGIN SOLUTION
@@ -286,8 +292,9 @@ except NotImplementedError:
 # The check recognises the common wrong handlers: raising (the good jobs come back),
 # catching and returning nothing (the bad jobs are deleted and lost), reporting the
 # receiptHandle instead of the messageId (an unknown identifier fails the whole batch),
-# and a response with the wrong key. Ask why a FIFO queue's handler must stop at the
-# first failure and report it and every later record.
+# a response with the wrong key, and a handler that stops at the first failure and
+# reports every later record (right for a FIFO queue, where order matters; here the good
+# jobs after it go to the DLQ unprocessed). Ask why a FIFO queue's handler must do that.
 
 # %% [markdown]
 # ## Your progress

@@ -270,9 +270,12 @@ check("10.1", build_pipeline)
 # Snowy's key); lab 06's VPC-endpoint Deny copied onto the queue (requirements 1 and 4:
 # the event source mapping's poller calls from the Lambda service, not from the VPC,
 # so it is denied and nothing is processed); an Allow for the parser instead of a Deny
-# for everyone else (requirement 3: ops-admin's sqs:* still sends); a visibility
-# timeout below the function timeout (CreateEventSourceMapping refuses it, with AWS's
-# message). When a pair is stuck, `hint("10.1")` gives the build order.
+# for everyone else (requirement 3: ops-admin's sqs:* still sends), or a Deny that
+# exempts the consumer as well (requirement 3: a probe gives the consumer's role sqs:*
+# and it sends); a visibility timeout below the function timeout
+# (CreateEventSourceMapping refuses it, with AWS's message); an alarm on the DLQ's
+# NumberOfMessagesSent (requirement 7: a job SQS moves there by redrive is no send, so
+# it never fires). When a pair is stuck, `hint("10.1")` gives the build order.
 
 # %% [markdown]
 # ## Your pipeline, in your world

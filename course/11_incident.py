@@ -68,6 +68,11 @@ sqs = winterday.client(world, winterday.SNOWY)
 # Run it as a small CTF: pairs, flags on the whiteboard as they fall. Flag 3 is the one
 # that separates "read the logs" from "checked the logs": the edited files undercount.
 
+# %% [markdown] tags=["facilitator"]
+# This solution notebook prints all four flags (in the answer cells and in each check's
+# line). The kit keeps only their salted hashes, so `solutions/` is the one place they are
+# written out: learners get `labs/` only, and `solutions/` after the debrief.
+
 # %% [markdown]
 # ## Part 1: what changed?
 #
@@ -345,7 +350,9 @@ check("11.6", validate_job)
 #
 # The consumer restarts with your validator: each valid job is processed (its result
 # goes to the bucket), every other one is set aside in `parse-jobs-quarantine` with its
-# reason.
+# reason. Make check 11.6 pass first: a job the consumer has run cannot be taken back
+# (if a forged one slips through, start over: click the `validate_job` cell, choose
+# Run > Run All Above Selected Cell, then run on from there).
 
 # %%
 restarted = winterday.restart_consumer(world, validate_job)

@@ -123,6 +123,9 @@ def readme(labs: list[source.LabSource]) -> str:
         "",
         "Your progress is saved next to the notebooks (`.sqskit-progress-*.json`); "
         "`progress()` shows it.", "",
+        "The executed answers in `../solutions/` are the facilitator's: they give away "
+        "every answer, and the one of lab 11 prints its four flags. Do not open them before "
+        "your session is over.", "",
     ])
 
 

@@ -120,6 +120,32 @@ def reports_everything(event, context):
     return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
 
 
+def stops_at_the_first_failure(event, context):
+    """A FIFO queue's handler: report the failed record and every later one."""
+    records = event["Records"]
+    for at, record in enumerate(records):
+        try:
+            winterday.process(json.loads(record["body"]))
+        except ValueError:
+            return {"batchItemFailures": [{"itemIdentifier": r["messageId"]}
+                                          for r in records[at:]]}
+    return {"batchItemFailures": []}
+
+
+def _failed_id(record):
+    try:
+        winterday.process(json.loads(record["body"]))
+    except Exception:
+        return record["messageId"]
+    return None
+
+
+def by_helper(event, context):
+    """The right answer written another way: a helper per record, any exception."""
+    failed = [m for m in map(_failed_id, event["Records"]) if m]
+    return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
+
+
 def does_nothing(event, context):
     return {"batchItemFailures": []}
 
@@ -198,6 +224,9 @@ CASES = [
     Case("09.4", "a list of ids", lambda: (as_a_list,), "failed", "not-a-dict"),
     Case("09.4", "reports every record", lambda: (reports_everything,), "failed",
          "all-failed"),
+    Case("09.4", "stops at the first failure, as for FIFO", lambda: (
+        stops_at_the_first_failure,), "failed", "good-reported"),
+    Case("09.4", "a helper per record", lambda: (by_helper,), "passed"),
 ]
 
 
@@ -205,6 +234,24 @@ CASES = [
 def test_lab09_checks_judge_each_answer_as_expected(case: Case) -> None:
     """Fan-out and triggers: right answers pass; each anticipated mistake gets its tip."""
     case.run()
+
+
+def test_a_subscription_with_the_wrong_attributes_is_fixed_in_place() -> None:
+    """SNS refuses to subscribe a queue again with other attributes; the tips say to change
+    the subscription with SetSubscriptionAttributes, and the check then passes."""
+    world = subscribed_world({"FilterPolicy": json.dumps(FILTER)}, RAW)
+    sns = world.client("sns")
+    result = sqskit.lab.check("09.2", world)
+    assert (result.status, result.mistake) == ("failed", "not-raw")
+    assert "set_subscription_attributes" in result.tip
+    with pytest.raises(sns.exceptions.InvalidParameterException):
+        sns.subscribe(TopicArn=wd.topic_arn(wd.REPORT_TOPIC), Protocol="sqs",
+                      Endpoint=wd.queue_arn(wd.BILLING_QUEUE), Attributes=FILTERED)
+    [billing] = [s for s in sns.list_subscriptions()["Subscriptions"]
+                 if s["Endpoint"].endswith(wd.BILLING_QUEUE)]
+    sns.set_subscription_attributes(SubscriptionArn=billing["SubscriptionArn"],
+                                    AttributeName="RawMessageDelivery", AttributeValue="true")
+    assert sqskit.lab.check("09.2", world).status == "passed"
 
 
 def test_a_worker_run_is_the_same_every_time() -> None:

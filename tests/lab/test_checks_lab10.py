@@ -77,6 +77,33 @@ POLLER_VPCE = (('{"ArnNotEquals": {"aws:PrincipalArn": winterday.CONSUMER}}',
                 '{"StringNotEquals": {"aws:SourceVpce": site.sqs_endpoint}}'),)
 NO_PARTIAL_FAILURES = (('BatchSize=10,\n        FunctionResponseTypes=["ReportBatchItemFailures"])',
                         "BatchSize=10)"),)
+SHORT_VISIBILITY = (('"VisibilityTimeout": "60"', '"VisibilityTimeout": "5"'),)
+#: the consumer left out of the senders' Deny (as if it also had to send): IAM does not let
+#: it send today, but "only the parser sends" must not rest on that
+CONSUMER_EXEMPT = (('"Action": "sqs:SendMessage", "Resource": jobs_arn,\n'
+                    '             "Condition": {"ArnNotEquals": {"aws:PrincipalArn": '
+                    'winterday.PARSER}}}',
+                    '"Action": "sqs:SendMessage", "Resource": jobs_arn,\n'
+                    '             "Condition": {"ArnNotEquals": {"aws:PrincipalArn": '
+                    '[winterday.PARSER, winterday.CONSUMER]}}}'),)
+#: the same requirements written another way: StringNotLike on aws:PrincipalArn, the
+#: reader's Deny also on ChangeMessageVisibility, the key by ARN, a longer visibility
+#: timeout, the parser's key statement with GenerateDataKey* and a ViaService wildcard
+ALTERNATIVE = (
+    ('{"ArnNotEquals": {"aws:PrincipalArn": winterday.PARSER}}',
+     '{"StringNotLike": {"aws:PrincipalArn": [winterday.PARSER]}}'),
+    ('"Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"]',
+     '"Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]'),
+    ('"VisibilityTimeout": "60"', '"VisibilityTimeout": "120"'),
+    ('"Action": ["kms:GenerateDataKey", "kms:Decrypt"]',
+     '"Action": ["kms:GenerateDataKey*", "kms:Decrypt"]'),
+    ('{"StringEquals": {"kms:ViaService": winterday.VIA_SQS}}',
+     '{"StringLike": {"kms:ViaService": "sqs.*.amazonaws.com"}}'),
+    ('sealed = {"KmsMasterKeyId": winterday.KEY_ALIAS}',
+     'sealed = {"KmsMasterKeyId": kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]}'),
+)
+ALARM_ON_SENT = (('MetricName="ApproximateNumberOfMessagesVisible"',
+                  'MetricName="NumberOfMessagesSent"'),)
 WRONG_ROLE = (("lam, parse_upload, role=winterday.PARSER",
                "lam, parse_upload, role=winterday.SNOWY"),)
 
@@ -130,6 +157,34 @@ def test_without_partial_batch_responses_the_dead_job_is_lost_and_the_alarm_repl
     assert "would go to ALARM for one job" in found.findings[6].evidence
 
 
+def test_a_consumer_exempt_from_the_senders_deny_breaks_only_the_send_requirement() -> None:
+    """"Only the parser sends" is the queue policy's Deny for everyone else: a consumer
+    left out of it could send the day its role gets sqs:* (a probe with that identity
+    policy), although IAM does not let it today."""
+    found = wd.verify(variant(*CONSUMER_EXEMPT))
+    assert [f.key for f in found.broken] == ["r3-send"], found.text()
+    assert "the consumer sends, were its role given sqs:* in IAM" in found.broken[0].evidence
+
+
+def test_an_alarm_on_messages_sent_misses_a_redriven_job() -> None:
+    """SQS does not count a job it moves to a dead-letter queue in that queue's
+    NumberOfMessagesSent: such an alarm stays OK with a job in the DLQ, and the evidence
+    says why; with no job in the DLQ (no partial batch responses) the replayed arrival
+    does not set it off either."""
+    found = wd.verify(variant(*ALARM_ON_SENT))
+    assert [f.key for f in found.broken] == ["r7-alarm"], found.text()
+    assert "a job SQS moves there by redrive is no call" in found.broken[0].evidence
+    replayed = wd.verify(variant(*ALARM_ON_SENT, *NO_PARTIAL_FAILURES))
+    assert [f.key for f in replayed.broken] == ["r6-dlq", "r7-alarm"], replayed.text()
+    assert "would not set off" in replayed.broken[1].evidence
+
+
+def test_the_requirements_written_another_way_all_hold() -> None:
+    """The verification judges what the pipeline does, not how the solution spells it."""
+    found = wd.verify(variant(*ALTERNATIVE))
+    assert found.ok, found.text()
+
+
 def test_a_build_that_stops_reports_the_error_and_checks_nothing() -> None:
     found = wd.verify(variant(*WRONG_ROLE))
     assert not found.ok and all(f.holds is None for f in found.findings)
@@ -147,6 +202,12 @@ CASES = [
          "dlq-not-sealed"),
     Case("10.1", "the reader pinned to the VPC endpoint", lambda: (variant(*POLLER_VPCE),),
          "failed", "poller-vpce"),
+    Case("10.1", "a visibility timeout below the function timeout",
+         lambda: (variant(*SHORT_VISIBILITY),), "failed", "visibility-short"),
+    Case("10.1", "the consumer exempt from the senders' Deny",
+         lambda: (variant(*CONSUMER_EXEMPT),), "failed", "r3-send"),
+    Case("10.1", "the requirements written another way", lambda: (variant(*ALTERNATIVE),),
+         "passed"),
     Case("10.1", "no partial batch responses", lambda: (variant(*NO_PARTIAL_FAILURES),),
          "failed", "no-partial-failures"),
     *(Case("10.1", f"broken: {key}", lambda key=key: (variant(*BREAKS[key]),), "failed", key)

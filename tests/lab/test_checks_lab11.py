@@ -225,6 +225,40 @@ WRONG_ENDPOINT = {"Version": "2012-10-17", "Statement": [
     dict(s, Condition={"StringNotEquals": {"aws:SourceVpce": wd.OTHER_VPCE}})
     if s["Sid"] == "ReadOnlyThroughTheEndpoint" else s for s in SOLUTION["Statement"]]}
 
+#: lab 06's two reader Denies folded into one: its conditions must all match, so the
+#: consumer reads from anywhere and ops-admin reads through the endpoint
+ONE_READER_DENY = {"Version": "2012-10-17", "Statement": [
+    s for s in SOLUTION["Statement"] if s["Sid"] != "ReadOnlyThroughTheEndpoint"]}
+ONE_READER_DENY["Statement"] = [
+    dict(s, Condition={**s["Condition"], "StringNotEquals": {"aws:SourceVpce": wd.VPCE}})
+    if s["Sid"] == "ReadOnlyByTheConsumer" else s for s in ONE_READER_DENY["Statement"]]
+#: the same rules written another way: Principal {"AWS": "*"} (which includes anonymous
+#: callers), StringNotLike on aws:PrincipalArn, Action "*", the endpoint as a list
+ANOTHER_WAY = {"Version": "2012-10-17", "Id": "after-the-incident", "Statement": [
+    {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "*", "Resource": wd.queue_arn(),
+     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage",
+     "Resource": wd.queue_arn(), "Condition": {"StringNotLike": {"aws:PrincipalArn": wd.PARSER}}},
+    {"Effect": "Deny", "Principal": {"AWS": "*"},
+     "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+     "Resource": wd.queue_arn(), "Condition": {"StringNotLike": {"aws:PrincipalArn": wd.CONSUMER}}},
+    {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sqs:ReceiveMessage",
+     "Resource": wd.queue_arn(), "Condition": {"StringNotEquals": {"aws:SourceVpce": [wd.VPCE]}}},
+]}
+
+
+def delivered_read_count() -> int:
+    seen = wd.delivered_frame(incident())
+    return int(((seen["eventName"] == "ReceiveMessage")
+                & (seen["principal"] == "anonymous")).sum())
+
+
+def anonymous_addresses():
+    """The intruder's sourceIPAddress column, as a learner filters it (a pandas Series)."""
+    seen = wd.delivered_frame(incident())
+    return seen[seen["principal"] == "anonymous"]["sourceIPAddress"]
+
+
 CASES = [
     # 11.1 the intruder
     Case("11.1", "the solution's address", lambda: (answers()["11.1"],), "passed"),
@@ -238,6 +272,10 @@ CASES = [
     Case("11.1", "not an address", lambda: ("somebody on the internet",), "failed",
          "not-an-address"),
     Case("11.1", "another address", lambda: ("203.0.113.99",), "failed", "wrong"),
+    Case("11.1", "the whole column (a Series)", lambda: (anonymous_addresses(),), "failed",
+         "not-an-address"),
+    Case("11.1", "its unique values", lambda: (anonymous_addresses().unique(),), "failed",
+         "not-an-address"),
     # 11.2 the edited files
     Case("11.2", "the names", lambda: (answers()["11.2"],), "passed"),
     Case("11.2", "the whole keys, in another order", lambda: (
@@ -251,6 +289,7 @@ CASES = [
     Case("11.2", "only the 11:xx files", lambda: ([n for n in answers()["11.2"]
                                                     if "T11" in n],), "failed",
          "some-missing"),
+    Case("11.2", "an empty list (INVALID matched exactly)", lambda: ([],), "failed", "empty"),
     # 11.3 the reads
     Case("11.3", "the solution's count", lambda: (incident(), solution_values(
         "11_incident", "reads", world=incident(), attacker=answers()["11.1"])["reads"]),
@@ -262,6 +301,10 @@ CASES = [
          "delivered-count"),
     Case("11.3", "reads and sends", lambda: (incident(), answers()["11.3"] + 3), "failed",
          "wrong"),
+    Case("11.3", "numpy's integer, straight from a query", lambda: (incident(), __import__(
+        "numpy").int64(answers()["11.3"])), "passed"),
+    Case("11.3", "numpy's integer of the edited files", lambda: (incident(), __import__(
+        "numpy").int64(delivered_read_count())), "failed", "delivered-count"),
     # 11.4 the forged jobs
     Case("11.4", "the job ids", lambda: (answers()["11.4"],), "passed"),
     Case("11.4", "nothing yet", lambda: (...,), "not attempted"),
@@ -273,6 +316,7 @@ CASES = [
     Case("11.4", "with a real job", lambda: (answers()["11.4"] + ["P-0522"],), "failed",
          "some-wrong"),
     Case("11.4", "the first two", lambda: (answers()["11.4"][:2],), "failed", "some-missing"),
+    Case("11.4", "none (from the edited files)", lambda: ([],), "failed", "empty"),
     # 11.5 the policy
     Case("11.5", "the solution's policy", lambda: (SOLUTION,), "passed"),
     Case("11.5", "nothing yet", lambda: (...,), "not attempted"),
@@ -289,6 +333,13 @@ CASES = [
          "broke-parser"),
     Case("11.5", "another VPC's endpoint", lambda: (WRONG_ENDPOINT,), "failed",
          "broke-consumer"),
+    Case("11.5", "both reader conditions in one Deny", lambda: (ONE_READER_DENY,), "failed",
+         "reader-one-deny"),
+    Case("11.5", "the reader restricted by role only", lambda: (policy(
+        "ReadOnlyThroughTheEndpoint"),), "failed", "reader-one-deny"),
+    Case("11.5", "the same rules written another way", lambda: (ANOTHER_WAY,), "passed"),
+    Case("11.5", "a document with no statement", lambda: (
+        {"Version": "2012-10-17", "Statement": []},), "failed"),
     # 11.6 the validator
     Case("11.6", "the solution's validator", lambda: (solution_namespace("11_incident")[
         "validate_job"],), "passed"),
@@ -351,3 +402,15 @@ def test_a_flag_check_says_how_many_are_right_and_never_which() -> None:
     line = sqskit.lab.check("11.4", answers()["11.4"][:2]).line()
     assert "2 of the forged jobs found" in line
     assert answers()["11.4"][2] not in line
+
+
+def test_a_forged_job_run_by_a_first_validator_cannot_be_undone_and_the_tip_says_start_over(
+) -> None:
+    """A consumer restarted with a validator that lets forged jobs through has run them;
+    restarting it with a right validator finds the queue empty and changes nothing. The
+    check keeps failing, and its tip says how to start over."""
+    world = fixed_world(validator=lambda body: json.loads(body))
+    wd.restart_consumer(world, solution_namespace("11_incident")["validate_job"])
+    result = sqskit.lab.check("11.7", world)
+    assert (result.status, result.mistake) == ("failed", "forged-executed")
+    assert "Run All Above Selected Cell" in result.tip

@@ -113,6 +113,11 @@ def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]]) -> s
         "deck (`slides/overview.html`, about 15 minutes): the mailbox analogy, how SQS "
         "works, its security features and best practices.",
         "",
+        "**Keep `solutions/` from learners until the session is over.** It gives away "
+        "every answer, and `solutions/11_incident.ipynb` prints lab 11's four flags (the "
+        "kit itself stores only their salted hashes). Hand learners `labs/` (or a copy of "
+        "the kit without `solutions/`); share the solutions after the debrief.",
+        "",
         "## The labs at a glance",
         "",
         "| Lab | Title | Size | Difficulty | Learning (min) | Teaching (min) | Exercises |",

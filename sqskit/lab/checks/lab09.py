@@ -116,17 +116,24 @@ def _drain(sqs: Any, url: str) -> list[str]:
 
 
 # -- 09.2: the fan-out's subscriptions ----------------------------------------------------------
+#: a subscription exists once made: SNS refuses the same queue again with other attributes
+CHANGE = (" To change a subscription that exists, call sns.set_subscription_attributes("
+          "SubscriptionArn=..., AttributeName=..., AttributeValue=...): subscribing the queue "
+          "again with other attributes is refused.")
+
+
 @exercise("09.2", mistakes={
     "not-subscribed": "Subscribe each queue to report-events: sns.subscribe(TopicArn=..., "
                       "Protocol=\"sqs\", Endpoint=<the queue's ARN>, Attributes={...}).",
     "no-filter": "billing-jobs needs the filter: Attributes={\"FilterPolicy\": "
-                 "json.dumps(billing_filter), ...}.",
-    "filter-on-audit": "audit-copies keeps a copy of everything: subscribe it without a "
-                       "FilterPolicy.",
+                 "json.dumps(billing_filter), ...}." + CHANGE,
+    "filter-on-audit": "audit-copies keeps a copy of everything: it needs a subscription "
+                       "without a FilterPolicy (sns.unsubscribe(SubscriptionArn=...), then "
+                       "subscribe it again).",
     "body-scope": "The parser puts kind and amount in message *attributes*: leave "
-                  "FilterPolicyScope at its default, MessageAttributes.",
+                  "FilterPolicyScope at its default, MessageAttributes." + CHANGE,
     "not-raw": "Without RawMessageDelivery the queue gets SNS's JSON envelope, not the event: "
-               "add \"RawMessageDelivery\": \"true\".",
+               "add \"RawMessageDelivery\": \"true\"." + CHANGE,
 })
 def fan_out_wired(world: Any) -> str:
     world = expect_world(world)
@@ -238,6 +245,10 @@ BAD = ("P-0302", "P-0305")
     "not-a-dict": "Return a dict, {\"batchItemFailures\": [...]}, not a list.",
     "all-failed": "Report only the records that failed: the good ones would be processed "
                   "again.",
+    "good-reported": "Process every record and report only the ones that failed. Stopping "
+                     "at the first failure and reporting it and every later record keeps "
+                     "the order of a FIFO queue; on a standard queue the good jobs after it "
+                     "are never processed.",
 })
 def partial_batch_handler(handler: Any) -> str:
     attempted(handler)
@@ -272,9 +283,14 @@ def partial_batch_handler(handler: Any) -> str:
         fail(f"the handler returned {results[0]!r:.80}", "wrong-key")
     if any(done[job] > 1 for job in GOOD):
         fail(f"good jobs were processed again ({dict(done)})", "all-failed")
+    unprocessed = [job for job in GOOD if not done[job] and job in dead]
+    if unprocessed:
+        fail(f"the good jobs {', '.join(unprocessed)} were reported as failed without being "
+             "processed, and went to the dead-letter queue", "good-reported")
     if not set(BAD) <= dead:
-        lost = sorted(set(BAD) - dead - left)
-        fail(f"the bad jobs {', '.join(lost) or ''} are not in the dead-letter queue",
+        missing = sorted(set(BAD) - dead)
+        where = "still in parse-jobs" if set(missing) <= left else "deleted as if processed"
+        fail(f"the bad jobs {', '.join(missing)} are not in the dead-letter queue ({where})",
              "swallows")
     require(all(done[job] == 1 for job in GOOD) and not left,
             f"processed {dict(done)}; still in parse-jobs: {sorted(left)}")

@@ -3,9 +3,11 @@
 The check runs ``winterday.verify`` on the learner's ``build_pipeline`` (a world of its
 own, three uploads, 15 minutes, then every requirement with what happened and with
 allowed and denied probes) and fails on the first requirement that does not hold, with a
-tip for that requirement. Two broken states have a tip of their own because they are the
-usual last two: a VPC-endpoint Deny that locks out the event source mapping's poller,
-and a dead-letter queue left without Snowy's key.
+tip for that requirement. Some broken states have a tip of their own because they are
+common: a VPC-endpoint Deny that locks out the event source mapping's poller, a
+dead-letter queue left without Snowy's key, an event source mapping without partial
+batch responses, and a visibility timeout shorter than the function's timeout (which
+CreateEventSourceMapping refuses).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ BUILD_ORDER = ("r2-encryption", "r5-tls", "r3-send", "r4-receive", "r8-vpc", "r1
 @exercise("10.1", mistakes={
     "build-raised": "build_pipeline stopped with an error (the message says which call and "
                     "why); fix that step and run the verification again.",
+    "visibility-short": "Lambda will not map a queue whose visibility timeout is shorter than "
+                        "the function's timeout (a batch would come back while the function "
+                        "still works on it): give parse-jobs a VisibilityTimeout of at least "
+                        "the consumer's Timeout; AWS advises six times it.",
     "r1-flow": "Follow an upload: S3 must invoke report-parser (add_permission and the bucket "
                "notification), the parser needs JOBS_URL, the consumer an event source "
                "mapping and BUCKET.",
@@ -65,6 +71,7 @@ def pipeline_verified(build_pipeline: Any) -> str:
         policy = run.world.sqs.policy_for(wd.queue_arn()) or ""
         locked_out = "permissions to call ReceiveMessage" in run.error
         fail(run.error, "poller-vpce" if locked_out and "aws:SourceVpce" in policy
+             else "visibility-short" if "is less than Function timeout" in run.error
              else "build-raised")
     report = wd.verify_run(run)
     if report.ok:

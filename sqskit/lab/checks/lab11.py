@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -25,7 +26,7 @@ from ...base.errors import AwsError
 from ...base.identity import DEFAULT_SOURCE_IP
 from .. import winterday as wd
 from ..bodies import readable_body
-from ..exercises import attempted, exercise, fail, require, run_learner
+from ..exercises import START_OVER, attempted, exercise, fail, require, run_learner
 from ..feedback import LearnerCodeRaised, NotAttempted
 from ..models.probes import Probe, run_probes
 from ..winterday import incident as story
@@ -90,7 +91,12 @@ _ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 })
 def intruder(attacker: Any) -> str:
     attempted(attacker)
-    text = str(attacker).strip()
+    if not isinstance(attacker, str):
+        kind = type(attacker).__name__
+        fail(f"attacker is a {kind}, not text" + (
+            ": take one value out of it (a Series' .iloc[0], a list's [0])"
+            if hasattr(attacker, "__len__") else ""), "not-an-address")
+    text = attacker.strip()
     if text.lower() in ("anonymous", "anonymous_principal") or "anonymous" in text.lower():
         fail(f"{text!r} is what the intruder is, not who", "anonymous")
     if "deploy-bot" in text:
@@ -111,10 +117,14 @@ def intruder(attacker: Any) -> str:
     "some-wrong": "Some of those files are valid. Take the files validate() reports as "
                   "INVALID: [c.name for c in report.invalid].",
     "some-missing": "Right so far, but more files were edited: take every INVALID one.",
+    "empty": "validate() reports the edited log files as INVALID (report.invalid; in "
+             "report.to_frame() their status starts with \"INVALID\"). List their names.",
 })
 def tampered_files_found(tampered_files: Any) -> str:
     attempted(tampered_files)
     found = listed(tampered_files)
+    if not found:
+        fail("the list is empty", "empty")
     if any("CloudTrail-Digest" in item for item in found):
         fail("the list holds digest files", "digest-files")
     right = {item for item in found if digest("11.2", item) in ITEMS["11.2"]}
@@ -138,7 +148,7 @@ def tampered_files_found(tampered_files: Any) -> str:
 def intruder_reads(world: Any, reads: Any) -> str:
     world = expect_world(world)
     attempted(reads)
-    if isinstance(reads, bool) or not isinstance(reads, (int, float)) or reads != int(reads):
+    if not _whole_number(reads):
         fail(f"reads is {reads!r:.40}", "not-a-number")
     count = int(reads)
     if digest("11.3", str(count)) == FLAGS["11.3"]:
@@ -151,6 +161,12 @@ def intruder_reads(world: Any, reads: Any) -> str:
     fail(f"{count} is not it", "wrong")
 
 
+def _whole_number(value: Any) -> bool:
+    """A whole number of any kind (numpy's from a query or a DataFrame too), not a bool."""
+    return (not isinstance(value, bool) and isinstance(value, numbers.Real)
+            and float(value).is_integer())
+
+
 # -- 11.4: the forged jobs ---------------------------------------------------------------------
 @exercise("11.4", mistakes={
     "not-a-list": "Give a list of job ids, such as [\"P-0123\", \"P-0456\"].",
@@ -160,10 +176,15 @@ def intruder_reads(world: Any, reads: Any) -> str:
                   "SendMessage came from the intruder (its responseElements.messageId).",
     "some-missing": "Right so far, but the intruder sent more. Look in CloudTrail's own copy: "
                     "the edited log files hide the later sends.",
+    "empty": "No forged job found yet. The intruder's successful SendMessage records in "
+             "CloudTrail's own copy (world.trail: the edited log files hide some) hold the "
+             "MessageIds; look for them among winterday.waiting_jobs(world).",
 })
 def forged_jobs_found(forged_jobs: Any) -> str:
     attempted(forged_jobs)
     found = listed(forged_jobs)
+    if not found:
+        fail("the list is empty", "empty")
     if any(re.match(r"^[0-9a-f]{8}-", item) for item in found):
         fail("those look like MessageIds", "message-ids")
     right = {item for item in found if digest("11.4", item) in ITEMS["11.4"]}
@@ -208,6 +229,10 @@ def incident_probes() -> list[Expectation]:
             "deny", identity=(ALL_SQS,)), "reader-open"),
         (_p("ops-admin (sqs:* in IAM) receives from the internet", wd.OPS_ADMIN,
             "sqs:ReceiveMessage", "deny"), "reader-open"),
+        (_p("ops-admin (sqs:* in IAM) receives through Winterday's endpoint", wd.OPS_ADMIN,
+            "sqs:ReceiveMessage", "deny", **IN_VPC), "reader-one-deny"),
+        (_p("the consumer receives from the internet, not through the endpoint", wd.CONSUMER,
+            "sqs:ReceiveMessage", "deny"), "reader-one-deny"),
         (_p("ops-admin (sqs:* in IAM) sends a job", wd.OPS_ADMIN, "sqs:SendMessage", "deny"),
          "send-open"),
         (_p("the parser sends over plain HTTP", wd.PARSER, "sqs:SendMessage", "deny",
@@ -228,6 +253,12 @@ MISTAKES_11_5 = {
                     "parser and the consumer in.",
     "reader-open": "Only the consumer, through Winterday's endpoint, may receive: lab 06's "
                    "two Denies (aws:SourceVpce and aws:PrincipalArn).",
+    "reader-one-deny": "Two rules, two Denies on ReceiveMessage: one unless the request "
+                       "comes through Winterday's endpoint (aws:SourceVpce), one unless the "
+                       "caller is the consumer (aws:PrincipalArn). Conditions in one "
+                       "statement must all match for it to apply, so a single Deny with both "
+                       "lets the consumer in from anywhere and anybody in through the "
+                       "endpoint.",
     "send-open": "Only the parser may send: Deny sqs:SendMessage unless aws:PrincipalArn is "
                  "the parser's role.",
     "no-tls": "Keep lab 06's TLS-only Deny ({\"Bool\": {\"aws:SecureTransport\": "
@@ -336,9 +367,11 @@ def jobs_validated(validate_job: Any) -> str:
                      "alias/winterday-reports.",
     "not-drained": "Restart the consumer once the policy is fixed: "
                    "winterday.restart_consumer(world, validate_job).",
-    "forged-executed": "A forged job was processed: the validator let it through.",
+    "forged-executed": "A forged job was processed: the validator let it through. Make "
+                       "11.6 pass, then start over (what was processed cannot be taken "
+                       "back): " + START_OVER,
     "forged-lost": "Forged jobs are evidence: set them aside in parse-jobs-quarantine, do "
-                   "not delete them.",
+                   "not delete them. " + START_OVER,
 })
 def world_fixed(world: Any) -> str:
     world = expect_world(world)

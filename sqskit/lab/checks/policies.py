@@ -61,7 +61,10 @@ def statements(value: Any, name: str) -> list[dict[str, Any]]:
     if isinstance(value, dict) and "Statement" in value:
         value = value["Statement"]
     found = value if isinstance(value, list) else [value]
-    if not found or not all(isinstance(s, dict) for s in found):
+    if not found:
+        fail(f"{name} holds no statement: write at least one (a dict with Effect, Principal, "
+             "Action, Resource)")
+    if not all(isinstance(s, dict) for s in found):
         fail(f"{name} should be a statement (a dict with Effect, Principal, Action, Resource) "
              "or a list of them")
     return found
