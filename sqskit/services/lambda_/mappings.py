@@ -5,7 +5,10 @@ the clock next moves; an update passes through ``Updating``, a deletion through
 ``Deleting``. At creation Lambda checks, as AWS does, that the function's execution
 role may receive from, delete from and read the attributes of the queue (``The provided
 execution role does not have permissions to call ReceiveMessage on SQS``), so a missing
-permission shows up at once rather than as a silent poller.
+permission shows up at once rather than as a silent poller. It also refuses a queue whose
+visibility timeout is shorter than the function's timeout (``Queue visibility timeout: 30
+seconds is less than Function timeout: 60 seconds``). Not modelled: the same check when
+a later UpdateFunctionConfiguration raises the timeout past the queue's.
 
 Only SQS queues are event sources here. Source: ../shared/reference/integrations.md 2.2;
 parameter ranges from botocore's Lambda model.
@@ -70,6 +73,14 @@ class EventSourceActions(Poller):
             MaximumBatchingWindowInSeconds or 0, FunctionResponseTypes, FilterCriteria,
             ScalingConfig,
         )
+        visibility = record.int_attribute("VisibilityTimeout")
+        if visibility < function.timeout:
+            # AWS refuses a mapping whose batches could reappear while the function still
+            # works on them (it advises six times the function timeout, but enforces only this)
+            raise LambdaInvalidParameterValue(
+                f"Queue visibility timeout: {visibility} seconds is less than Function "
+                f"timeout: {function.timeout} seconds"
+            )
         self._check_role(call, function, record)
         uuid = self.runtime.ids.uuid()
         mapping = Mapping(

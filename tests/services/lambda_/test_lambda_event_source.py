@@ -230,6 +230,21 @@ def test_create_mapping_refuses_bad_input(world, lam, queue, sqs):
     assert first["UUID"] in err.value.response["Error"]["Message"]
 
 
+def test_the_queue_must_not_hide_a_batch_for_less_than_the_function_may_run(world, lam, queue):
+    """CreateEventSourceMapping refuses a visibility timeout shorter than the function
+    timeout (a batch could reappear while still being processed); equal is accepted."""
+    _, arn = queue  # VisibilityTimeout 30
+    sqskit.deploy_function(lam, consume, role=ROLE, Timeout=31)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as err:
+        lam.create_event_source_mapping(FunctionName="consume", EventSourceArn=arn)
+    assert err.value.response["Error"]["Message"] == (
+        "Queue visibility timeout: 30 seconds is less than Function timeout: 31 seconds")
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert lam.list_event_source_mappings()["EventSourceMappings"] == []
+    lam.update_function_configuration(FunctionName="consume", Timeout=30)
+    lam.create_event_source_mapping(FunctionName="consume", EventSourceArn=arn)
+
+
 def test_the_execution_role_must_be_able_to_read_the_queue(world, lam, queue):
     """CreateEventSourceMapping checks the role may ReceiveMessage (and the rest) at once."""
     _, arn = queue
