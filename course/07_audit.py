@@ -265,7 +265,10 @@ for event in history["Events"]:
     print(f"{event['EventTime']:%H:%M:%S}  {event['EventName']:<20} {event['Username']}")
 
 # %% [markdown]
-# No `SendMessage`, no `ReceiveMessage`: only management events.
+# No `SendMessage`, no `ReceiveMessage`: only management events. One call returns at
+# most 50 events, newest first; when there are more, the response has a `NextToken` for
+# the next page (`cloudtrail.get_paginator("lookup_events")` follows them for you). KMS
+# logs every `Decrypt` as a management event, so "everything from KMS" runs past a page.
 #
 # ### Exercise 07.3: who locked the consumer out?
 #

@@ -104,9 +104,10 @@ MetricsView(world, winterday.QUEUE)
 # %% [markdown]
 # ### Exercise 08.1: the busiest five minutes
 #
-# How many jobs were sent to `parse-jobs` in the busiest 5 minutes between 09:00 and
-# 10:00? Ask CloudWatch (`get_metric_statistics`) for `NumberOfMessagesSent`, and keep
-# the answer, a number, in `busiest`.
+# How many jobs were sent to `parse-jobs` in the busiest of the hour's 5-minute periods
+# (09:00 to 09:05, 09:05 to 09:10, ... as CloudWatch cuts them)? Ask CloudWatch
+# (`get_metric_statistics`) for `NumberOfMessagesSent`, and keep the answer, a number,
+# in `busiest`.
 
 # %%
 ### BEGIN SOLUTION

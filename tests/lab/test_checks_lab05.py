@@ -138,6 +138,21 @@ def stuck_world(fix: str) -> tuple:
     elif fix == "purge":
         kms.enable_key(KeyId=key_id)
         sqs.purge_queue(QueueUrl=url)
+    elif fix == "cancel-only":  # deletion scheduled, then cancelled: the key is Disabled again
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+        kms.cancel_key_deletion(KeyId=key_id)
+    elif fix == "enable-by-alias":  # EnableKey refuses an alias (NotFoundException)
+        with pytest.raises(kms.exceptions.NotFoundException):
+            kms.enable_key(KeyId=wd.KEY_ALIAS)
+    elif fix == "new-key-then-enable":
+        other = kms.create_key(Description="new", Policy=wd.key_policy(PARSER_STATEMENT))
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={
+            "KmsMasterKeyId": other["KeyMetadata"]["KeyId"]})
+        kms.enable_key(KeyId=key_id)
+    elif fix == "enable-by-arn-and-alias-on-queue":  # another right way
+        arn = kms.describe_key(KeyId=wd.KEY_ALIAS)["KeyMetadata"]["Arn"]
+        kms.enable_key(KeyId=arn)
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"KmsMasterKeyId": arn})
     return world, ([] if fix == "nothing-sent" else stuck)
 
 
@@ -206,6 +221,18 @@ CASES = [
     Case("05.4", "the account as principal", lambda: (statement(
         Principal={"AWS": f"arn:aws:iam::{wd.ACCOUNT}:root"}),), "failed", "whole-account"),
     Case("05.4", "Principal *", lambda: (statement(Principal="*"),), "failed", "everyone"),
+    Case("05.4", "another account's root", lambda: (statement(
+        Principal={"AWS": "arn:aws:iam::111122223333:root"}),), "failed", "wrong-principal"),
+    Case("05.4", "the consumer's role instead", lambda: (statement(
+        Principal={"AWS": wd.CONSUMER}),), "failed", "wrong-principal"),
+    Case("05.4", "kms:ViaService without the region", lambda: (statement(
+        Condition={"StringEquals": {"kms:ViaService": "sqs.amazonaws.com"}}),), "failed",
+        "via-service-value"),
+    Case("05.4", "GenerateDataKey*, a principal list, ViaService by StringLike", lambda: (
+        statement(Principal={"AWS": [wd.PARSER]},
+                  Action=["kms:GenerateDataKey*", "kms:Decrypt"],
+                  Condition={"StringLike": {"kms:ViaService": "sqs.*.amazonaws.com"}}),),
+        "passed"),
     Case("05.5", "6 and 12", lambda: (6, 12), "passed"),
     Case("05.5", "not yet", lambda: (..., ...), "not attempted"),
     Case("05.5", "the default period", lambda: (12, 24), "failed", "default-period"),
@@ -221,6 +248,14 @@ CASES = [
     Case("05.6", "SSE turned off", lambda: stuck_world("sse-off"), "failed", "sse-off"),
     Case("05.6", "the key scheduled for deletion", lambda: stuck_world("schedule"), "failed",
          "scheduled-deletion"),
+    Case("05.6", "deletion cancelled, key not enabled", lambda: stuck_world("cancel-only"),
+         "failed", "still-disabled"),
+    Case("05.6", "EnableKey tried with the alias", lambda: stuck_world("enable-by-alias"),
+         "failed", "still-disabled"),
+    Case("05.6", "a new key for the queue, then the old key enabled", lambda: stuck_world(
+        "new-key-then-enable"), "failed", "left-key"),
+    Case("05.6", "enabled by ARN, the queue given the key's ARN", lambda: stuck_world(
+        "enable-by-arn-and-alias-on-queue"), "passed"),
 ]
 
 
@@ -236,6 +271,16 @@ def test_a_failed_key_policy_check_names_the_probe_and_the_deciding_statement() 
     assert "the probe “the parser's credentials decrypt directly, not through SQS”" in line
     assert "must be denied, but it was allowed" in line
     assert 'deciding: key policy, statement "ParserUsesKeyThroughSqs" (Allow)' in line
+
+
+def test_a_denied_probe_names_the_condition_that_missed() -> None:
+    """Denied by default, the line says why the learner's Allow did not apply: here the
+    value kms:ViaService has (the regional endpoint of SQS)."""
+    line = sqskit.lab.check("05.4", statement(
+        Condition={"StringEquals": {"kms:ViaService": "sqs.amazonaws.com"}})).line()
+    assert ('the closest Allow, key policy statement "ParserUsesKeyThroughSqs", does not '
+            "apply: condition false: StringEquals kms:ViaService 'sqs.amazonaws.com': "
+            "request has 'sqs.us-east-1.amazonaws.com' -> false") in line
 
 
 def test_the_probe_table_shows_every_probe_of_the_key_policy() -> None:

@@ -116,6 +116,13 @@ CASES = [
          "failed", "vpce-not-checked"),
     Case("06.3", "only the endpoint Deny", lambda: ([deny_receive(NOT_THE_ENDPOINT)],),
          "failed", "any-principal-in-vpc"),
+    Case("06.3", "a Deny with NotPrincipal naming the consumer's role", lambda: ([{
+        "Effect": "Deny", "NotPrincipal": {"AWS": wd.CONSUMER}, "Action": "sqs:ReceiveMessage",
+        "Resource": Q}, deny_receive(NOT_THE_ENDPOINT)],), "failed", "not-principal"),
+    Case("06.3", "StringNotEquals on aws:PrincipalArn, StringNotEqualsIfExists on the endpoint",
+         lambda: ([deny_receive({"StringNotEquals": {"aws:PrincipalArn": wd.CONSUMER}}),
+                   deny_receive({"StringNotEqualsIfExists": {"aws:SourceVpce": wd.VPCE}})],),
+         "passed"),
     Case("06.3", "one Deny with both conditions", lambda: ([deny_receive(
         {**NOT_THE_ENDPOINT, **NOT_THE_CONSUMER})],), "failed", "anded-conditions"),
     # 06.4 S3 notifications

@@ -64,6 +64,10 @@ def first_entry(bucket, log_key, document):
     document["logFiles"][0]["hashValue"] = "0" * 64
 
 
+def drop_entry(bucket, log_key, document):
+    document["logFiles"] = [e for e in document["logFiles"] if e["s3Object"] != log_key]
+
+
 def forgot_to_write(bucket, log_key, digest_key):
     document = bucket.read(digest_key)
     document["logFiles"] = []
@@ -132,6 +136,9 @@ CASES = [
     Case("07.4", "the whole key and the user ARN", lambda: (tampered()[0], tampered()[1],
                                                              wd.OPS_ADMIN), "passed"),
     Case("07.4", "nothing yet", lambda: (tampered()[0], ..., ...), "not attempted"),
+    Case("07.4", "validate()'s FileCheck itself", lambda: (tampered()[0], tampered()[0].trail
+                                                            .validate().invalid[0], "ops-admin"),
+         "passed"),
     Case("07.4", "before the tampering", lambda: (morning(), "x.json.gz", "ops-admin"),
          "failed", "not-yet"),
     Case("07.4", "a digest", lambda: (tampered()[0], tampered()[0].trail.bucket.digest_files(
@@ -151,6 +158,8 @@ CASES = [
     Case("07.5", "edited but not written back", lambda: (forgot_to_write,), "failed",
          "not-written"),
     Case("07.5", "deletes the digest", lambda: (delete_digest,), "failed", "deleted"),
+    Case("07.5", "drops the file's entry from the digest", lambda: (cover(drop_entry),),
+         "failed", "entry-removed"),
 ]
 
 

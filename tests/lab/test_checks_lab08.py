@@ -45,13 +45,22 @@ def whole_day() -> tuple[sqskit.World, dict]:
                                   world=world, cloudwatch=cloudwatch, history=history)
 
 
-def stats(statistic: str, period: int) -> float:
+def stats_points(statistic: str, period: int) -> list[dict]:
     world = first_hour()
-    points = world.client("cloudwatch").get_metric_statistics(
+    return world.client("cloudwatch").get_metric_statistics(
         Namespace="AWS/SQS", MetricName="NumberOfMessagesSent",
         Dimensions=[{"Name": "QueueName", "Value": wd.QUEUE}], StartTime=world.clock.start,
         EndTime=world.clock.now, Period=period, Statistics=[statistic])["Datapoints"]
-    return max(p[statistic] for p in points)
+
+
+def stats(statistic: str, period: int) -> float:
+    return max(p[statistic] for p in stats_points(statistic, period))
+
+
+def sliding_five(points: list[dict]) -> float:
+    """The busiest 5 consecutive minutes of per-minute Sums (a learner's rolling window)."""
+    sums = [p["Sum"] for p in sorted(points, key=lambda p: p["Timestamp"])]
+    return max(sum(sums[i:i + 5]) for i in range(len(sums) - 4))
 
 
 def alarm_world(**settings) -> sqskit.World:
@@ -113,6 +122,14 @@ CASES = [
     Case("08.1", "the whole hour", lambda: (first_hour(), stats("Sum", 3600)), "failed",
          "whole-hour"),
     Case("08.1", "a guess", lambda: (first_hour(), 4), "failed"),
+    Case("08.1", "a sliding 5-minute window over the minutes", lambda: (
+        first_hour(), sliding_five(stats_points("Sum", 60))), "failed", "sliding-window"),
+    Case("08.1", "the right number as text", lambda: (first_hour(), str(solution_values(
+        "08_monitoring", "busiest", world=first_hour(),
+        cloudwatch=first_hour().client("cloudwatch"))["busiest"])),
+        "failed", "text"),
+    Case("08.1", "the top datapoint of a sort, as an int", lambda: (first_hour(), int(sorted(
+        stats_points("Sum", 300), key=lambda p: -p["Sum"])[0]["Sum"])), "passed"),
     # 08.2 the DLQ alarm
     Case("08.2", "the solution's alarm", lambda: (solution_alarms(),), "passed"),
     Case("08.2", ">= 1 with the Average over 2 minutes", lambda: (alarm_world(
@@ -185,6 +202,9 @@ CASES = [
     Case("08.5", "the solution's facts", lambda: (whole_day()[0], *whole_day()[1].values()),
          "passed"),
     Case("08.5", "as text", lambda: (whole_day()[0], 7, "10:11", "Customer"), "passed"),
+    Case("08.5", "the count as SQS's attribute text", lambda: (whole_day()[0], "7", "10:11",
+                                                              "customer"), "failed",
+         "count-as-text"),
     Case("08.5", "nothing yet", lambda: (whole_day()[0], ..., ..., ...), "not attempted"),
     Case("08.5", "before the second hour", lambda: (first_hour(), 7, "10:11", "customer"),
          "failed"),
@@ -217,3 +237,12 @@ def test_the_day_sets_off_each_alarm_once_and_the_notifications_reach_ops_alerts
     subjects = [(at, subject.split(":")[0]) for at, subject in wd.notifications(world)]
     assert ("10:11:00", "ALARM") in subjects and ("10:54:00", "ALARM") in subjects
     assert ("11:01:00", "OK") in subjects
+
+
+def test_an_alarm_that_notifies_another_topic_is_told_which_one() -> None:
+    """An action on a topic other than pipeline-alarms reaches nobody on call: the line
+    names the ARN the alarm notifies and the topic it should."""
+    other = f"arn:aws:sns:{wd.REGION}:{wd.ACCOUNT}:alarms"
+    result = sqskit.lab.check("08.2", alarm_world(AlarmActions=[other]))
+    assert result.mistake == "no-action"
+    assert f"the alarm notifies {other}, not {wd.topic_arn()}" in result.line()

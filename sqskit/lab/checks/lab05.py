@@ -10,6 +10,7 @@ nonce from a fresh one. The key policy is judged by probes (``policies.py``).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ...base.errors import AwsError
@@ -22,7 +23,7 @@ from ..feedback import LearnerCodeRaised, NotAttempted
 from ..models.probes import Probe, ProbeResult
 from .envelopes import CONTEXT, kms_sealed, kms_world, parts, reference_seal, unwrap
 from .look import expect_world, messages, queue
-from .policies import Expectation, probe_set, statements, valid, verify
+from .policies import Expectation, near_miss, probe_set, statements, valid, verify
 
 
 @exercise("05.1", mistakes={
@@ -157,6 +158,8 @@ def encrypted_queue(world: Any) -> str:
             "for 10 minutes")
 
 
+#: how many statements of the key policy are Snowy's (the learner's come after them)
+SNOWYS = len(json.loads(wd.key_policy())["Statement"])
 KEY_ARN = f"arn:aws:kms:{wd.REGION}:{wd.ACCOUNT}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 VIA = "sqs.amazonaws.com"
 ENCRYPTING = (("kms:EncryptionContext:aws:sqs:arn", wd.queue_arn()),)
@@ -220,6 +223,12 @@ def key_policy_probes(parser_may_use_key: Any) -> tuple[list[Expectation], str]:
                       "{\"kms:ViaService\": \"sqs.us-east-1.amazonaws.com\"}}.",
     "too-many-actions": "Allow only kms:GenerateDataKey and kms:Decrypt, not kms:*.",
     "consumer-encrypts": "Name only the parser's role in Principal.",
+    "wrong-principal": "Your statement does not name the parser: its Principal must be "
+                       "{\"AWS\": winterday.PARSER}, the role's ARN (the probe says what "
+                       "your Principal missed).",
+    "via-service-value": "kms:ViaService holds the regional endpoint of the service that "
+                         "calls KMS for the parser, sqs.<region>.amazonaws.com: compare your "
+                         "value with what the request has (winterday.VIA_SQS).",
     "whole-account": "Naming the account hands the decision to IAM: only identities whose "
                      "IAM policies allow kms actions can use the key (the parser's do not), "
                      "and every one whose do can. Name the parser's role ARN.",
@@ -236,9 +245,16 @@ def parser_key_statement(parser_may_use_key: Any) -> str:
             return "everyone"
         if {wd.ACCOUNT, f"arn:aws:iam::{wd.ACCOUNT}:root"} & named:
             return "whole-account"
+        closest = near_miss(result, SNOWYS)
+        if closest is not None:
+            if closest.principal == "no match":
+                return "wrong-principal"
+            if any(c.key.lower() == "kms:viaservice" and not c.holds
+                   for c in closest.conditions):
+                return "via-service-value"
         return mistake
 
-    verify(expectations, policy, classify)
+    verify(expectations, policy, classify, first=SNOWYS)
     return (f"all {len(expectations)} probes as expected: the parser gets and verifies data "
             "keys through SQS, and nobody gets more than they need")
 
@@ -290,6 +306,11 @@ def _state(world: World, key_arn: str) -> str:
     "scheduled-deletion": "Scheduling deletion makes it worse: in 7 to 30 days the reports "
                           "are lost for good. Cancel the deletion (the key comes back "
                           "Disabled), then enable the key.",
+    "still-disabled": "The key that sealed the stuck reports is still Disabled: only that "
+                      "key can unwrap their data keys. Make it usable again (EnableKey takes "
+                      "the key id or ARN, not an alias).",
+    "left-key": "Snowy's key works again, but parse-jobs no longer seals new jobs with it: "
+                "set its KmsMasterKeyId back to alias/winterday-reports (requirement 1).",
 })
 def pipeline_restored(world: Any, stuck: Any) -> str:
     world = expect_world(world)
@@ -305,25 +326,42 @@ def pipeline_restored(world: Any, stuck: Any) -> str:
     sealed = [m.body for m in found if isinstance(m.body, SealedBody)]
     key_arn = sealed[0].data_key.key_arn if sealed else None
     state = _state(world, key_arn) if key_arn else "Enabled"
+    configured = record.attributes.get("KmsMasterKeyId", "") if record is not None else ""
+    kms_service: Any = world.service("kms")
+    try:
+        now_key = kms_service.find_key(configured).arn if configured else ""
+    except AwsError:
+        now_key = configured
     if state == "Enabled":
         unreadable = [m for m in found if _unreadable(world, m)]
         require(not unreadable, f"{len(unreadable)} stuck reports still cannot be opened")
+        if now_key != key_arn:
+            fail(f"{wd.QUEUE} now seals with {configured or 'no KMS key'}", "left-key")
         return "the key is enabled again and the stuck reports can be read: nothing was lost"
     if state in ("PendingDeletion", "deleted"):
         fail("the key is scheduled for deletion", "scheduled-deletion")
-    configured = record.attributes.get("KmsMasterKeyId", "") if record is not None else ""
-    kms_service: Any = world.service("kms")
     if not configured:
         fail("SSE is off, and the stuck reports are still sealed under the disabled key",
              "sse-off")
-    try:
-        now_key = kms_service.find_key(configured).arn
-    except AwsError:
-        now_key = configured
     if now_key != key_arn:
         fail("the queue now uses another key, and the stuck reports are still sealed under "
              "the disabled one", "new-key")
+    if _tried_since_disabled(world):
+        fail(f"Snowy's key is {state}", "still-disabled")
     raise NotAttempted()
+
+
+#: calls that show a learner tried something after the key was disabled
+REPAIRS = frozenset({"EnableKey", "CancelKeyDeletion", "ScheduleKeyDeletion", "CreateKey",
+                     "PutKeyPolicy", "CreateAlias", "UpdateAlias", "SetQueueAttributes",
+                     "CreateQueue"})
+
+
+def _tried_since_disabled(world: World) -> bool:
+    """Whether anybody made (or tried) a repair call after the last DisableKey."""
+    events = list(world.trail)
+    disabled = [i for i, e in enumerate(events) if e.name == "DisableKey" and not e.error_code]
+    return bool(disabled) and any(e.name in REPAIRS for e in events[disabled[-1] + 1:])
 
 
 def _unreadable(world: World, message: Any) -> bool:

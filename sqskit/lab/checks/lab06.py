@@ -197,6 +197,9 @@ def vpc_probes(vpc_reader: Any) -> tuple[list[Expectation], str]:
     "anded-conditions": "All the conditions of one statement must hold for it to apply, so one "
                         "Deny with both denies only requests wrong on both counts. Write two "
                         "Deny statements, one condition each.",
+    "not-principal": "A Deny with NotPrincipal spares a principal only when its account is "
+                     "named too (arn:aws:iam::123456789012:root), and AWS advises against it. "
+                     "Write Principal \"*\" with a Condition on aws:PrincipalArn instead.",
 })
 def vpc_only_reader(vpc_reader: Any) -> str:
     expectations, policy = vpc_probes(vpc_reader)
@@ -205,6 +208,9 @@ def vpc_only_reader(vpc_reader: Any) -> str:
 
     def classify(result: ProbeResult, mistake: str | None) -> str | None:
         values = condition_values(found)
+        if mistake == "locks-out-consumer" and any(
+                "NotPrincipal" in s for s in found if s.get("Effect") == "Deny"):
+            return "not-principal"
         if mistake == "locks-out-consumer" and (
                 any(v.startswith("vpc-") for v in values.get("aws:sourcevpce", []))
                 or any(v.startswith("vpce-") for v in values.get("aws:sourcevpc", []))):

@@ -217,7 +217,8 @@ def tampered_log(world: Any, tampered_file: Any, hidden_who: Any) -> str:
     bad = [c for c in report.invalid if c.kind == "log"]
     if not bad:
         fail("no log file is INVALID in this world", "not-yet")
-    name = str(tampered_file).rsplit("/", 1)[-1]
+    # a FileCheck of validate() (report.invalid[0]) names its file as well as its .name does
+    name = str(getattr(tampered_file, "name", tampered_file)).rsplit("/", 1)[-1]
     if "CloudTrail-Digest" in name:
         fail(f"{name} is a digest", "digest")
     if name not in {c.name for c in bad}:
@@ -241,6 +242,9 @@ def tampered_log(world: Any, tampered_file: Any, hidden_who: Any) -> str:
     "not-written": "The digest did not change: write the edited document back with "
                    "bucket.write(digest_key, document).",
     "wrong-entry": "Change the logFiles entry whose s3Object is log_key.",
+    "entry-removed": "A digest that no longer lists a delivered log file gives the cover-up "
+                     "away too: keep the entry whose s3Object is log_key and change its "
+                     "hashValue.",
     "deleted": "Deleting files is caught too (INVALID: not found). Make the digest vouch for "
                "the edited log file instead.",
 })
@@ -261,6 +265,8 @@ def cover_up_caught(cover_up: Any) -> str:
     raw = bucket.get(log_key).body  # type: ignore[union-attr]
     wanted = hashlib.sha256(gzip.decompress(raw)).hexdigest()
     entries = {e["s3Object"]: e["hashValue"] for e in after.get("logFiles", [])}
+    if log_key not in entries:
+        fail("the digest no longer lists the edited log file", "entry-removed")
     if entries.get(log_key) == hashlib.sha256(raw).hexdigest():
         fail("the digest holds the hash of the gzip bytes", "hash-of-gzip")
     if entries.get(log_key) != wanted:

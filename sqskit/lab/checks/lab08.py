@@ -38,10 +38,16 @@ HOUR = 3600
                     "how many jobs: ask for the Sum.",
     "whole-hour": "That is the whole hour. Period=300 cuts it into 5-minute periods: take the "
                   "busiest one.",
+    "sliding-window": "That is the busiest 5 minutes starting at any minute (a sliding "
+                      "window). The question asks for CloudWatch's own 5-minute periods, "
+                      "which start at 09:00, 09:05, ...: Period=300 and the Sum.",
+    "text": "busiest should be a number, not text: leave out str() or the quotes.",
 })
 def busiest_five_minutes(world: Any, busiest: Any) -> str:
     world = expect_world(world)
     attempted(busiest)
+    if isinstance(busiest, str):
+        fail(f"busiest is the text {busiest!r:.20}", "text")
     if isinstance(busiest, (dict, list)) or not isinstance(busiest, (int, float)):
         fail(f"busiest is a {type(busiest).__name__}", "not-a-number")
     start = world.clock.start
@@ -60,6 +66,11 @@ def busiest_five_minutes(world: Any, busiest: Any) -> str:
         fail(f"{busiest:g} is a SampleCount", "sample-count")
     if busiest == sum(s.sum for _, s in periods):
         fail(f"{busiest:g} jobs is the whole hour", "whole-hour")
+    per_minute = dict.fromkeys(range(HOUR // 60), 0.0)
+    per_minute.update({int(at - start) // 60: s.sum for at, s in minutes})
+    counts = [per_minute[m] for m in sorted(per_minute)]
+    if busiest == max(sum(counts[m:m + 5]) for m in range(len(counts) - 4)):
+        fail(f"{busiest:g} jobs is a sliding 5 minutes", "sliding-window")
     fail(f"{busiest:g} is not what CloudWatch holds for the busiest 5 minutes")
 
 
@@ -112,7 +123,7 @@ def dlq_alarm(world: Any) -> str:
     if minutes > 5:
         fail(f"it fires {minutes} minutes after the job arrives", "too-slow")
     if wd.topic_arn() not in alarm.alarm_actions:
-        fail("the alarm notifies nobody", "no-action")
+        fail(_notified(alarm), "no-action")
     return (f"one job in {wd.DEAD_LETTER_QUEUE} sets it off {minutes} minute"
             f"{'s' * (minutes != 1)} later, and it tells {wd.ALERTS_TOPIC}")
 
@@ -161,7 +172,7 @@ def age_alarm(world: Any) -> str:
     require(fires(alarm, STUCK), "a queue nobody reads for 15 minutes does not set it off",
             "too-slow")
     if wd.topic_arn() not in alarm.alarm_actions:
-        fail("the alarm notifies nobody", "no-action")
+        fail(_notified(alarm), "no-action")
     return ("it fires when the oldest job has waited over ten minutes for three minutes, "
             "not for a blip, and it tells " + wd.ALERTS_TOPIC)
 
@@ -242,6 +253,8 @@ def topic_may_notify(alerts_policy: Any) -> str:
     "wrong-field": "Open a job in the dead-letter queue (the envelope explorer shows what "
                    "the producer sent): which field of a good job is missing?",
     "no-time": "Give the time as text (\"10:11\") or a datetime.",
+    "count-as-text": "dead_jobs should be a number: SQS returns queue attributes as text, "
+                     "so convert it with int(...).",
 })
 def spike_explained(world: Any, dead_jobs: Any, alarm_at: Any, missing_field: Any) -> str:
     world = expect_world(world)
@@ -249,6 +262,8 @@ def spike_explained(world: Any, dead_jobs: Any, alarm_at: Any, missing_field: An
     record = queue(world, wd.DEAD_LETTER_QUEUE)
     dead = len(messages(world, record)) if record is not None else 0
     require(dead, "the dead-letter queue is empty: run the second hour first")
+    if isinstance(dead_jobs, str):
+        fail(f"dead_jobs is the text {dead_jobs!r:.20}", "count-as-text")
     if dead_jobs == 0:
         fail("0 jobs", "sent-metric")
     if dead_jobs == 5 * dead:
@@ -272,6 +287,14 @@ def spike_explained(world: Any, dead_jobs: Any, alarm_at: Any, missing_field: An
         fail(f"{missing_field!r} is not what the bad jobs lack", "wrong-field")
     return (f"{dead} jobs without a customer failed 5 times each and moved to the DLQ; the "
             f"alarm fired at {hm(fired)}")
+
+
+def _notified(alarm: Any) -> str:
+    """What the alarm's actions reach, when the topic is not among them."""
+    actions = list(alarm.alarm_actions)
+    if not actions:
+        return "the alarm notifies nobody"
+    return f"the alarm notifies {', '.join(actions)}, not {wd.topic_arn()}"
 
 
 def _dlq_alarms(world: Any) -> set[str]:

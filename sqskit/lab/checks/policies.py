@@ -21,6 +21,7 @@ from typing import Any
 
 from ...security.policy import PolicyProblem, parse
 from ...security.policy.document import Kind
+from ...security.policy.explain import StatementTrace, trace
 from ...world import World
 from ..exercises import fail, get
 from ..feedback import NotAttempted
@@ -94,21 +95,53 @@ def valid(text: str, kind: Kind, mistake: str) -> None:
         fail(f"the policy is not valid: {problem}", mistake)
 
 
-def failure(result: ProbeResult) -> str:
-    """One line: which probe went the wrong way, and why."""
+def near_miss(result: ProbeResult, first: int = 0) -> StatementTrace | None:
+    """For a request denied by default: the Allow that came closest to allowing it.
+
+    Only Allow statements whose Action covers the request count, and in the resource
+    policy only those from index ``first`` on (the learner's, after the lab's own); the
+    closest is the one with the fewest parts that do not match (principal, resource, each
+    false condition), the later one on a tie. None when the request was allowed,
+    explicitly denied, or no such Allow names its action.
+    """
+    if result.decision.outcome != "implicit deny":
+        return None
+    kind = "identity" if result.decision.reason == "no-identity-allow" else "resource"
+    best: tuple[int, StatementTrace] | None = None
+    for t in trace(result.decision):
+        if t.policy.kind != kind or t.statement.effect != "Allow" or not t.action:
+            continue
+        if kind == "resource" and t.statement.index < first:
+            continue
+        misses = ((t.principal == "no match") + (not t.resource)
+                  + sum(not c.holds for c in t.conditions))
+        if misses and (best is None or misses <= best[0]):
+            best = (misses, t)
+    return best[1] if best else None
+
+
+def failure(result: ProbeResult, first: int = 0) -> str:
+    """One line: which probe went the wrong way, and why (for a request denied by default,
+    also why the closest Allow did not apply: a wrong principal, resource or condition)."""
     wanted = "allowed" if result.probe.expect == "allow" else "denied"
     got = "allowed" if result.decision.allowed else "denied"
-    return (f"the probe “{result.probe.says}” ({result.probe.where()}) must be {wanted}, "
+    line = (f"the probe “{result.probe.says}” ({result.probe.where()}) must be {wanted}, "
             f"but it was {got}: {result.reason().split(': ', 1)[1]}")
+    closest = near_miss(result, first)
+    if closest is not None:
+        line += (f"; the closest Allow, {closest.policy.label} statement "
+                 f"{closest.statement.label}, does not apply: {closest.failed()}")
+    return line
 
 
 def verify(expectations: list[Expectation], resource_policy: str | None,
-           classify: Classify | None = None) -> ProbeTable:
-    """Run the probes; fail on the first that goes the wrong way, naming its mistake."""
+           classify: Classify | None = None, first: int = 0) -> ProbeTable:
+    """Run the probes; fail on the first that goes the wrong way, naming its mistake
+    (``first``: where the learner's statements start in the resource policy)."""
     table = run_probes(World(seed=7), [p for p, _ in expectations], resource_policy)
     for (_, mistake), result in zip(expectations, table.results, strict=True):
         if not result.ok:
-            fail(failure(result), classify(result, mistake) if classify else mistake)
+            fail(failure(result, first), classify(result, mistake) if classify else mistake)
     return table
 
 

@@ -5,11 +5,10 @@ the clock next moves; an update passes through ``Updating``, a deletion through
 ``Deleting``. At creation Lambda checks, as AWS does, that the function's execution
 role may receive from, delete from and read the attributes of the queue (``The provided
 execution role does not have permissions to call ReceiveMessage on SQS``), so a missing
-permission shows up at once rather than as a silent poller, and that the queue's
-visibility timeout is at least the function's timeout (``Queue visibility timeout: 5
-seconds is less than Function timeout: 10 seconds``): otherwise a batch would come back
-while the function still works on it. (AWS's own advice, six times the function timeout,
-is advice only.) The texts are the ones AWS returns, as deployment tools report them.
+permission shows up at once rather than as a silent poller. It also refuses a queue whose
+visibility timeout is shorter than the function's timeout (``Queue visibility timeout: 30
+seconds is less than Function timeout: 60 seconds``). Not modelled: the same check when
+a later UpdateFunctionConfiguration raises the timeout past the queue's.
 
 Only SQS queues are event sources here. Source: ../shared/reference/integrations.md 2.2;
 parameter ranges from botocore's Lambda model.
@@ -76,6 +75,8 @@ class EventSourceActions(Poller):
         )
         visibility = record.int_attribute("VisibilityTimeout")
         if visibility < function.timeout:
+            # AWS refuses a mapping whose batches could reappear while the function still
+            # works on them (it advises six times the function timeout, but enforces only this)
             raise LambdaInvalidParameterValue(
                 f"Queue visibility timeout: {visibility} seconds is less than Function "
                 f"timeout: {function.timeout} seconds"

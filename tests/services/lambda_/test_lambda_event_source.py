@@ -230,19 +230,18 @@ def test_create_mapping_refuses_bad_input(world, lam, queue, sqs):
     assert first["UUID"] in err.value.response["Error"]["Message"]
 
 
-def test_the_queue_visibility_timeout_must_cover_the_function_timeout(world, lam, sqs):
-    """CreateEventSourceMapping refuses a queue whose visibility timeout is shorter than the
-    function's timeout (a batch would reappear while the function still runs); equal is
-    accepted (AWS only advises six times the function timeout)."""
-    url = sqs.create_queue(QueueName="short", Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
-    arn = queue_arn(sqs, url)
-    sqskit.deploy_function(lam, consume, role=ROLE, Timeout=10)
+def test_the_queue_must_not_hide_a_batch_for_less_than_the_function_may_run(world, lam, queue):
+    """CreateEventSourceMapping refuses a visibility timeout shorter than the function
+    timeout (a batch could reappear while still being processed); equal is accepted."""
+    _, arn = queue  # VisibilityTimeout 30
+    sqskit.deploy_function(lam, consume, role=ROLE, Timeout=31)
     with pytest.raises(lam.exceptions.InvalidParameterValueException) as err:
         lam.create_event_source_mapping(FunctionName="consume", EventSourceArn=arn)
     assert err.value.response["Error"]["Message"] == (
-        "Queue visibility timeout: 5 seconds is less than Function timeout: 10 seconds")
+        "Queue visibility timeout: 30 seconds is less than Function timeout: 31 seconds")
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert lam.list_event_source_mappings()["EventSourceMappings"] == []
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "10"})
+    lam.update_function_configuration(FunctionName="consume", Timeout=30)
     lam.create_event_source_mapping(FunctionName="consume", EventSourceArn=arn)
 
 
