@@ -102,6 +102,13 @@ ALTERNATIVE = (
     ('sealed = {"KmsMasterKeyId": winterday.KEY_ALIAS}',
      'sealed = {"KmsMasterKeyId": kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]}'),
 )
+#: "only the parser sends" with NotPrincipal: on AWS a NotPrincipal naming a role does not
+#: match the role's sessions, so the Deny catches the parser's function as well
+NOT_PRINCIPAL = (('"Effect": "Deny", "Principal": "*",\n             "Action": "sqs:SendMessage", '
+                  '"Resource": jobs_arn,\n             "Condition": {"ArnNotEquals": '
+                  '{"aws:PrincipalArn": winterday.PARSER}}}',
+                  '"Effect": "Deny", "NotPrincipal": {"AWS": winterday.PARSER},\n'
+                  '             "Action": "sqs:SendMessage", "Resource": jobs_arn}'),)
 ALARM_ON_SENT = (('MetricName="ApproximateNumberOfMessagesVisible"',
                   'MetricName="NumberOfMessagesSent"'),)
 WRONG_ROLE = (("lam, parse_upload, role=winterday.PARSER",
@@ -208,6 +215,8 @@ CASES = [
          lambda: (variant(*CONSUMER_EXEMPT),), "failed", "r3-send"),
     Case("10.1", "the requirements written another way", lambda: (variant(*ALTERNATIVE),),
          "passed"),
+    Case("10.1", "the parser kept out of a Deny with NotPrincipal", lambda: (
+        variant(*NOT_PRINCIPAL),), "failed", "denies-too-much"),
     Case("10.1", "no partial batch responses", lambda: (variant(*NO_PARTIAL_FAILURES),),
          "failed", "no-partial-failures"),
     *(Case("10.1", f"broken: {key}", lambda key=key: (variant(*BREAKS[key]),), "failed", key)

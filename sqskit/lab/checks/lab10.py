@@ -31,6 +31,11 @@ BUILD_ORDER = ("r2-encryption", "r5-tls", "r3-send", "r4-receive", "r8-vpc", "r1
                         "the function's timeout (a batch would come back while the function "
                         "still works on it): give parse-jobs a VisibilityTimeout of at least "
                         "the consumer's Timeout; AWS advises six times it.",
+    "denies-too-much": "A request the pipeline needs was denied by a Deny of your queue "
+                       "policy (the evidence names it): each Deny must leave out the one "
+                       "principal it protects, with a Condition on aws:PrincipalArn. (A "
+                       "NotPrincipal naming a role does not match the role's sessions, which "
+                       "is how a function calls, so it denies the function too.)",
     "r1-flow": "Follow an upload: S3 must invoke report-parser (add_permission and the bucket "
                "notification), the parser needs JOBS_URL, the consumer an event source "
                "mapping and BUCKET.",
@@ -79,7 +84,10 @@ def pipeline_verified(build_pipeline: Any) -> str:
     keys = {f.key: f for f in report.broken}
     first = next(keys[k] for k in BUILD_ORDER if k in keys)
     mistake = first.key
-    if first.key == "r2-encryption" and wd.DEAD_LETTER_QUEUE in first.evidence:
+    if first.key in ("r3-send", "r4-receive", "r5-tls") and \
+            "must be allowed, was denied" in first.evidence:
+        mistake = "denies-too-much"  # not a missing Deny: one that catches the pipeline
+    elif first.key == "r2-encryption" and wd.DEAD_LETTER_QUEUE in first.evidence:
         mistake = "dlq-not-sealed"
     elif first.key == "r6-dlq" and "ReportBatchItemFailures" in first.evidence:
         mistake = "no-partial-failures"
