@@ -1,10 +1,10 @@
 """Exercises, their checks and hint ladders, keyed by exercise id (``"01.3"``).
 
-A lab's checks live in ``sqskit/lab/checks/labNN.py`` (package code, so a learner who
-edits a notebook cannot change what a check does); its titles and hint ladders are
-data in ``sqskit/lab/hints/labNN.json``. A check is a function decorated with
-:func:`exercise`, which declares the mistakes the check anticipates, each with the
-tip the learner sees when the check recognises it::
+A lab's checks live in ``sqskit/lab/checks/labNN.py`` or the package ``labNN/``
+(package code, so a learner who edits a notebook cannot change what a check does); its
+titles and hint ladders are data in ``sqskit/lab/hints/labNN.json``. A check is a
+function decorated with :func:`exercise`, which declares the mistakes the check
+anticipates, each with the tip the learner sees when the check recognises it::
 
     @exercise("01.2", mistakes={"not-deleted": "Delete the message once it is printed."})
     def print_next_works(print_next):

@@ -11,9 +11,9 @@ calls you.
 
 Who, what, when and which files are derived from a seeded generator, not written in
 this module: the answers of the lab's flags are nowhere in the package, only their
-salted hashes (``checks/lab11.py``). :func:`restart_consumer` restarts the consumer with the
-learner's validator: a valid job is processed (its result written to S3), anything else
-is set aside in ``parse-jobs-quarantine``, never executed.
+salted hashes (``checks/lab11/flags.py``). :func:`restart_consumer` restarts the consumer
+with the learner's validator: a valid job is processed (its result written to S3),
+anything else is set aside in ``parse-jobs-quarantine``, never executed.
 """
 
 from __future__ import annotations
