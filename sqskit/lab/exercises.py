@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -134,6 +135,21 @@ def attempted(*answers: object) -> None:
     """Stop the check as "not attempted" if any answer is still the ``...`` stub."""
     if any(a is Ellipsis or a is NotImplemented for a in answers):
         raise NotAttempted()
+
+
+def shown(value: Any, width: int = 80) -> str:
+    """``repr(value)`` for a check's message, shortened where the reader can see it.
+
+    reprlib abbreviates strings longer than 24 characters (ids; the keys of a learner's
+    dict stay whole) and long collections with ``...``; what is still longer than
+    ``width`` is cut and ends with an ellipsis, so a reader knows there is more.
+    """
+    text = _SHOWN.repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlist, _SHOWN.maxdict = 24, 40, 4, 6
 
 
 def run_learner(function: object, *args: Any, **kwargs: Any) -> Any:

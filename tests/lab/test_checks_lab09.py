@@ -275,3 +275,15 @@ def test_the_stub_handler_and_an_unrelated_subscription_are_not_attempted() -> N
     world.client("sns").subscribe(TopicArn=wd.topic_arn(wd.REPORT_TOPIC), Protocol="sqs",
                                   Endpoint=wd.queue_arn("envelope-demo"))
     assert sqskit.lab.check("09.2", world).status == "not attempted"
+
+
+def test_the_wrong_key_message_shows_where_the_response_was_cut() -> None:
+    """09.4 quotes what the handler returned: the keys whole, the message ids abbreviated
+    and the end marked with an ellipsis, never silently cut mid-word."""
+    from sqskit.lab import check
+
+    result = check("09.4", wrong_item_key)
+    assert result.mistake == "wrong-key"
+    quoted = result.line().split("the handler returned ", 1)[1].split(". Tip:", 1)[0]
+    assert quoted.startswith("{'batchItemFailures': [{'id': '")
+    assert "..." in quoted and quoted.endswith("…") and len(quoted) <= 80

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from sqskit.lab import check, exercises, hint, progress
-from sqskit.lab.exercises import EXERCISES, HINTS_DIR, Exercise, _run, lab_text
+from sqskit.lab.exercises import EXERCISES, HINTS_DIR, Exercise, _run, lab_text, shown
 
 from . import (
     engine_support,
@@ -139,3 +139,15 @@ def test_the_hint_files_are_valid_and_titled() -> None:
     """Each lab's hint file parses and gives every exercise a title."""
     for lab in ("00", "01", "02", "03", "04", "05", "06"):
         assert all("title" in entry for entry in lab_text(lab).values())
+
+
+def test_a_value_shown_in_a_check_message_is_cut_where_the_reader_can_see_it() -> None:
+    """A short value is its repr; a long one keeps its dict keys whole, abbreviates long
+    strings with '...', and ends with an ellipsis where it was cut."""
+    assert shown({"batchItemFailures": []}) == "{'batchItemFailures': []}"
+    long = {"batchItemFailures": [{"id": f"{n:08d}-0caa-4d67-9471-8b140971c0a4"}
+                                  for n in range(5)]}
+    text = shown(long)
+    assert len(text) == 80 and text.endswith("…")
+    assert text.startswith("{'batchItemFailures': [{'id': '00000000-...")
+    assert shown("x" * 10, width=5) == "'xxx…"

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from ...world import World
 from .. import winterday as wd
-from ..exercises import attempted, exercise, fail, require, run_learner
+from ..exercises import attempted, exercise, fail, require, run_learner, shown
 from ..feedback import LearnerCodeRaised
 from .look import expect_world
 
@@ -280,7 +280,7 @@ def partial_batch_handler(handler: Any) -> str:
         fail("the reported itemIdentifiers are receipt handles", "receipt-handle")
     if any(isinstance(r, dict) and r and set(r) != {"batchItemFailures"} for r in results) or \
             any(_bad_items(r) for r in results):
-        fail(f"the handler returned {results[0]!r:.80}", "wrong-key")
+        fail(f"the handler returned {shown(results[0])}", "wrong-key")
     if any(done[job] > 1 for job in GOOD):
         fail(f"good jobs were processed again ({dict(done)})", "all-failed")
     unprocessed = [job for job in GOOD if not done[job] and job in dead]
