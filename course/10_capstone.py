@@ -88,7 +88,8 @@ for number, (_, requirement) in enumerate(winterday.CAPSTONE_REQUIREMENTS, start
 # 4. The two functions (`sqskit.deploy_function`), the consumer in the VPC.
 # 5. S3 → parser: the function's permission and the bucket notification.
 # 6. parse-jobs → consumer: an event source mapping with partial batch failures (lab 09).
-# 7. The alarm on the dead-letter queue (lab 08).
+# 7. The alarm on the dead-letter queue (lab 08): in `ALARM` within 5 minutes of a job
+#    landing there, never while it is empty.
 
 # %% [markdown] tags=["notes"]
 # Let people work in pairs. Point at the verification cell early: it is the feedback loop.
@@ -275,7 +276,10 @@ check("10.1", build_pipeline)
 # and it sends); a visibility timeout below the function timeout
 # (CreateEventSourceMapping refuses it, with AWS's message); an alarm on the DLQ's
 # NumberOfMessagesSent (requirement 7: a job SQS moves there by redrive is no send, so
-# it never fires). When a pair is stuck, `hint("10.1")` gives the build order.
+# it never fires), or on its ApproximateAgeOfOldestMessage with an SLA-sized threshold
+# (requirement 7: the age counts from the move, so an alarm at 3600 seconds speaks up an
+# hour after the job landed; the verification replays a landing and wants ALARM within 5
+# minutes). When a pair is stuck, `hint("10.1")` gives the build order.
 
 # %% [markdown]
 # ## Your pipeline, in your world

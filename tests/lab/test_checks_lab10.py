@@ -161,7 +161,7 @@ def test_without_partial_batch_responses_the_dead_job_is_lost_and_the_alarm_repl
     assert [f.key for f in found.broken] == ["r6-dlq"]
     assert "tried once" in found.broken[0].evidence
     assert "ReportBatchItemFailures" in found.broken[0].evidence
-    assert "would go to ALARM for one job" in found.findings[6].evidence
+    assert "would go to ALARM 1 minute after a job lands" in found.findings[6].evidence
 
 
 def test_a_consumer_exempt_from_the_senders_deny_breaks_only_the_send_requirement() -> None:

@@ -33,8 +33,14 @@ def queue_of(alarm: MetricAlarm) -> str | None:
     return dict(alarm.metric.dimensions).get("QueueName")
 
 
-def replay(alarm: MetricAlarm, values: Sequence[float | None]) -> list[str]:
-    """The alarm's state after each minute of ``values`` (None: no datapoint that minute)."""
+def replay(
+    alarm: MetricAlarm, values: Sequence[float | None], unit: str | None = None
+) -> list[str]:
+    """The alarm's state after each minute of ``values`` (None: no datapoint that minute).
+
+    ``unit`` is the unit the metric is published in; without it the datapoints take the
+    alarm's own unit, so an alarm whose Unit differs from the metric's is not caught.
+    """
     copy = replace(alarm, state="INSUFFICIENT_DATA", alarm_actions=[], ok_actions=[],
                    insufficient_data_actions=[])
     book, store = AlarmBook(), MetricStore()
@@ -43,7 +49,7 @@ def replay(alarm: MetricAlarm, values: Sequence[float | None]) -> list[str]:
     for minute, value in enumerate(values):
         if value is not None:
             store.put(copy.metric, START + 60 * minute, StatisticSet.of(value),
-                      unit=copy.unit or "None")
+                      unit=unit or copy.unit or "None")
         book.evaluate(store, START + 60 * (minute + 1))
         states.append(copy.state)
     return states

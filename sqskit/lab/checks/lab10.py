@@ -59,8 +59,9 @@ BUILD_ORDER = ("r2-encryption", "r5-tls", "r3-send", "r4-receive", "r8-vpc", "r1
     "no-partial-failures": "The consumer reports a failed job in batchItemFailures, but "
                            "Lambda reads that only when the event source mapping has "
                            "FunctionResponseTypes=[\"ReportBatchItemFailures\"] (lab 09).",
-    "r7-alarm": "Alarm on ApproximateNumberOfMessagesVisible of parse-jobs-dlq (> 0), with "
-                "AlarmActions=[site.topic].",
+    "r7-alarm": "Alarm on ApproximateNumberOfMessagesVisible of parse-jobs-dlq (> 0, Period "
+                "60, 1 evaluation period: it must fire within 5 minutes of a job landing), "
+                "with AlarmActions=[site.topic].",
     "r8-vpc": "Deploy report-consumer with VpcConfig={\"SubnetIds\": [site.subnet], "
               "\"SecurityGroupIds\": [site.security_group]}.",
 })

@@ -40,7 +40,8 @@ REQUIREMENTS: tuple[tuple[str, str], ...] = (
     ("r4-receive", "Only the report-consumer function may receive from parse-jobs"),
     ("r5-tls", "Every request to parse-jobs without TLS is refused"),
     ("r6-dlq", "A job that fails 5 times moves to parse-jobs-dlq"),
-    ("r7-alarm", "An alarm tells pipeline-alarms when a job lands in parse-jobs-dlq"),
+    ("r7-alarm", "An alarm tells pipeline-alarms within 5 minutes of a job landing in "
+                 "parse-jobs-dlq, and stays quiet while it is empty"),
     ("r8-vpc", "report-consumer runs in Winterday's VPC and writes through its S3 endpoint"),
 )
 
