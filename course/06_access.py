@@ -35,7 +35,7 @@
 #       - Conditions in one statement are ANDed; to deny when either of two things is wrong, write two Deny statements.
 #       - A missing condition key makes a condition false, except with negated operators (StringNotEquals, ArnNotEquals), where it makes it true.
 #       - A service principal sends for a resource; pin it with aws:SourceArn and aws:SourceAccount (a bucket ARN names no account).
-#       - 'Principal "*" means anyone, even anonymous callers; {"AWS": "*"} means any AWS account.'
+#       - 'Principal `"*"` means anyone, even anonymous callers; `{"AWS": "*"}` means any AWS account.'
 #     discussion:
 #       - The consumer may read only through Winterday's VPC endpoint. What else would you need so that it really is the only reader?
 #       - Which of today's policies would you let a developer change without a review?

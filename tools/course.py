@@ -127,6 +127,10 @@ def readme(labs: list[source.LabSource]) -> str:
         "Everything runs on your machine: no AWS account, no cost, no clean-up.", "",
         "| Lab | What happens | Difficulty | Time on your own |", "|---|---|---|---|", *rows,
         "",
+        "Stuck? Read the check's one line: it names the mistake and gives a tip; "
+        "`hint(\"01.3\")` shows the next hint for exercise 01.3. Something odd (a cell run "
+        "twice, the clock too far ahead)? Run the lab's reset cell (the first code cell) "
+        "again: it starts the lab's world afresh; then run the cells below it again.", "",
         "Your progress is saved next to the notebooks (`.sqskit-progress-*.json`); "
         "`progress()` shows it.", "",
         "The executed answers in `../solutions/` are the facilitator's: they give away "

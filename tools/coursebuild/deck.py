@@ -252,5 +252,10 @@ def index(labs: list[LabSource]) -> str:
         "<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;"
         "line-height:1.5}</style>\n</head>\n<body>\n<h1>sqskit slide decks</h1>\n"
         f"<ul>{items}</ul>\n<p>Open a deck; arrows move, N shows the speaker notes, "
-        "S opens them in a second window.</p>\n</body>\n</html>\n"
+        "S opens them in a second window, Home and End jump to the first and last slide; "
+        "the browser's Print makes a PDF with one slide a page. Minutes are teaching "
+        "time, with discussion.</p>\n<p>Plan with <code>FACILITATOR.md</code> at the "
+        "top of the kit: the checklist before the workshop, agendas from half a day to "
+        "three days, and for each lab what to prepare and the mistakes learners make."
+        "</p>\n</body>\n</html>\n"
     )
