@@ -21,6 +21,9 @@
 #       - Move the virtual clock, by code and with the clock controls
 #       - Create a queue, send a message and receive it with a real boto3 client
 #       - Read a check's one-line answer and ask for hints
+#     prepare:
+#       - "On the machine that drives the projector, run this notebook top to bottom: every check should say ⏳ not attempted yet (the install works)."
+#       - "Make sure every learner ran `make lab` before the day (see *Before the workshop*)."
 #     keypoints:
 #       - "A lab runs in a *world*: one AWS account and region on your machine, with a virtual clock. Re-running the reset cell gives you a fresh one."
 #       - Time moves only when you move it (`world.clock.advance(seconds)`), so waiting costs nothing.
@@ -89,6 +92,12 @@ world
 #
 # Everything that depends on time (timeouts, delays, expiry) follows this clock.
 
+# %% [markdown] tags=["notes"]
+# Demonstrate it live: run `world.clock.advance(30)` and show the clock controls move.
+# Say it early: nothing in the labs waits for real time, so a learner whose cell seems
+# slow is not waiting on a timeout. Re-running a cell that advances the clock moves it
+# again; the reset cell starts over at 09:00:00.
+
 # %%
 print("The world's time:", world.clock.isoformat())
 print("Seconds since the world began:", world.clock.elapsed)
@@ -118,6 +127,12 @@ check("00.1", world)
 #
 # Stuck? `hint("00.1")` shows a first hint; call it again for the next, more precise one.
 # Change your answer and run the exercise and check cells again as often as you like.
+
+# %% [markdown] tags=["notes"]
+# Show one of each answer on the projector: run a check on the stub (⏳), then a wrong
+# answer (❌ with its tip), then the right one (✅). Tell learners a ❌ is normal and
+# carries a tip aimed at their mistake; hints come one at a time, so asking costs
+# little. Progress stays on their machine (`progress()`).
 
 # %% [markdown]
 # Try it: ask for the first hint of exercise 00.1 (even if you solved it).
@@ -150,6 +165,12 @@ ClockControls(world)
 # gives you a genuine boto3 SQS client. Its calls are answered by your world instead of
 # by AWS, so they are instant, free and private, and **the same code works on AWS**
 # (see the last section of each lab).
+
+# %% [markdown] tags=["notes"]
+# The point to land: what they type is real boto3, so it carries over to work. Nothing
+# leaves the machine: no credentials, no account, no bill. If someone asks how:
+# botocore's own event hooks answer the call in-process, and responses are parsed by
+# botocore's own parser.
 
 # %%
 sqs = world.client("sqs")
@@ -208,6 +229,11 @@ check("00.3", world, received_body)
 #     print(err.response["Error"]["Code"])
 # ```
 
+# %% [markdown] tags=["notes"]
+# Read the last line of a traceback first: the error code and message are AWS's. Catch
+# errors by their exception class (`sqs.exceptions.QueueDoesNotExist`), not by comparing
+# code strings; the lab's error cells show why (the legacy code in `Error.Code`).
+
 # %%
 try:
     sqs.get_queue_url(QueueName="no-such-queue")
@@ -247,6 +273,11 @@ progress()
 # With an AWS account, the client comes from boto3 itself; the calls do not change.
 # Real queues cost a little (the first million requests a month are free) and must be
 # deleted afterwards.
+
+# %% [markdown] tags=["notes"]
+# Optional; do not run it in class. Every lab ends with this appendix for learners who
+# have an account: same calls, a client from boto3 itself, and queues to delete
+# afterwards.
 
 # %% [markdown]
 # ## Appendix: the same code on real AWS

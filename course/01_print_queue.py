@@ -22,6 +22,9 @@
 #       - Predict when a message whose consumer crashed becomes visible again
 #       - Give a message back early with ChangeMessageVisibility
 #       - Write a printer that prints each job once even when SQS delivers it twice
+#     prepare:
+#       - "Try the queue board's **Advance** button once: you will drive it on the projector in Part 1 and at the end of the lab."
+#       - "A whiteboard for the timeline of a crash: received 09:02:00, visible again 09:02:30."
 #     keypoints:
 #       - ReceiveMessage does not remove a message; it hides it for the visibility timeout. DeleteMessage, with the receipt handle of that receive, removes it.
 #       - If a consumer crashes, the message comes back when its visibility timeout ends, counted from the receive. That is how SQS retries.
@@ -124,6 +127,11 @@ check("01.1", world)
 # - Crashed? Nobody deletes it; when the timeout ends it becomes **visible** again and
 #   another consumer gets it.
 
+# %% [markdown] tags=["notes"]
+# The most common misconception of the day: learners expect a receive to take the
+# message away. Ask what happens if the printer crashes before deleting. Point at the
+# queue board: the card moves to the in-flight lane, not off the board.
+
 # %% [markdown]
 # ## Part 2: the printer
 #
@@ -207,6 +215,11 @@ check("01.2", print_next)
 #   `ApproximateReceiveCount` 2.
 #
 # No code of yours retries: the queue does.
+
+# %% [markdown] tags=["notes"]
+# Work the times out loud before the lab does it: received at 09:02:00, visible again at
+# 09:02:30 whatever time the crash happened. Then advance the clock on the board and
+# watch the card come back with receive count 2.
 
 # %% [markdown]
 # ## Part 3: a printer crashes
@@ -294,6 +307,12 @@ printer.printed
 # So a consumer must be **idempotent**: doing a job twice must have the effect of doing
 # it once. The usual way: give each job an id, remember the ids already done, skip repeats.
 
+# %% [markdown] tags=["notes"]
+# Ask for examples from their own systems (payments, e-mail, webhooks). The last
+# exercise of the lab is an idempotent printer keyed on the job id inside the message;
+# warn that the MessageId will not do, because a producer's retry is a new send with a
+# new MessageId.
+
 # %% [markdown]
 # ## Part 4: printed twice
 #
@@ -370,6 +389,10 @@ progress("01")
 # Everything in this lab is plain boto3: `create_queue`, `send_message`,
 # `receive_message`, `delete_message`, `change_message_visibility`. On AWS the only
 # differences are time (the 30 seconds are real) and cost (a few requests: free tier).
+
+# %% [markdown] tags=["notes"]
+# On AWS the 30 seconds are real: a demo of the crash takes half a minute of waiting.
+# The calls cost a few requests, well inside the free tier; delete the queue after.
 
 # %% [markdown]
 # ## Appendix: the same code on real AWS

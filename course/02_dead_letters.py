@@ -21,6 +21,8 @@
 #       - Give a queue a dead-letter queue with a redrive policy, and choose maxReceiveCount
 #       - Find out where a dead letter came from and how often it was tried
 #       - Fix the cause, then move the dead letters back with a message move task
+#     prepare:
+#       - "Nothing to install. Know the answer learners usually get wrong in exercise 02.2 (they count the receive that moved the message: see the notes)."
 #     keypoints:
 #       - SQS retries by itself; a message that fails every time (a poison message) would come back until it expires.
 #       - A RedrivePolicy moves a message to a dead-letter queue once it has been received maxReceiveCount times; the other jobs keep flowing.
@@ -86,6 +88,11 @@ def run_printer(minutes):
 #
 # A message that can never succeed is a **poison message**.
 
+# %% [markdown] tags=["notes"]
+# Ask: what does the printer do with a HEIC file, and what does the queue do after the
+# crash? Let the room conclude that the job comes back forever. The lab shows it on the
+# clock before the fix.
+
 # %% [markdown]
 # ## Part 1: a poison job
 #
@@ -116,6 +123,11 @@ print("printed:", printer.printed)
 # After a message has been received `maxReceiveCount` times, the next receive moves it
 # to the DLQ instead of delivering it. Standard queues get a standard DLQ; FIFO queues
 # a FIFO one.
+
+# %% [markdown] tags=["notes"]
+# Point at the two fields of the redrive policy. The DLQ is an ordinary queue the
+# learner creates first (its ARN goes in the policy). Stress that the move happens on a
+# receive: a message sitting untouched is never moved, however old.
 
 # %% [markdown]
 # ## Part 2: a dead-letter queue
@@ -221,6 +233,11 @@ world.clock.advance(30)
 #
 # Moved messages are **new** messages: new MessageId, new receive count.
 
+# %% [markdown] tags=["notes"]
+# The order matters: redrive before the fix and the jobs fail again and return to the
+# DLQ. Moved messages are new: new MessageId, receive count back to 0, which is one more
+# reason the idempotency key must live in the body.
+
 # %% [markdown]
 # ## Part 4: fix and redrive
 #
@@ -252,7 +269,7 @@ print("printed:", printer.printed)
 # A standard dead-letter queue keeps each message's *original* enqueue time, so its
 # retention counts from the first send: a DLQ with the same 4-day retention as its source
 # can lose a message that spent 3 days failing after one day. Advise a longer retention
-# on DLQs (the maximum is 14 days) and an alarm on the DLQ's depth (lab 09).
+# on DLQs (the maximum is 14 days) and an alarm on the DLQ's depth (lab 08).
 
 # %% [markdown]
 # ## Your progress
@@ -265,6 +282,10 @@ progress("02")
 #
 # RedrivePolicy, DeadLetterQueueSourceArn and StartMessageMoveTask are the same on AWS.
 # The console's "Start DLQ redrive" button calls the same API.
+
+# %% [markdown] tags=["notes"]
+# The console's DLQ redrive button calls StartMessageMoveTask. On AWS a move task takes
+# real time; here it finishes as the clock moves.
 
 # %% [markdown]
 # ## Appendix: the same code on real AWS

@@ -22,6 +22,8 @@
 #       - Make a retrying producer safe with deduplication ids
 #       - Deduplicate by content
 #       - Choose message groups for throughput, knowing what FIFO costs
+#     prepare:
+#       - "Decide beforehand whether to open the high-throughput FIFO digression after 03.5 (see the notes); skip it when time is short."
 #     keypoints:
 #       - A FIFO queue (name ending in .fifo) keeps order within a message group and hands out a group's messages one batch at a time.
 #       - A send with a deduplication id seen in the last 5 minutes is accepted and dropped; retries with the same id are safe.
@@ -61,6 +63,11 @@ dashboard
 #
 # The type is chosen when the queue is created and never changes.
 
+# %% [markdown] tags=["notes"]
+# Ask which rows matter to Snowy: order matters per customer, not across customers.
+# Stress the last line: the type is fixed at creation, so choosing it is a design
+# decision, not a setting to flip later.
+
 # %% [markdown]
 # ## Part 1: a FIFO queue
 #
@@ -99,6 +106,11 @@ fifo_url = snowy.ensure_queue(sqs, "print-jobs.fifo", {"FifoQueue": "true"})
 #
 # Every send also needs a **deduplication id** (`MessageDeduplicationId`), unless the
 # queue deduplicates by content (Part 4).
+
+# %% [markdown] tags=["notes"]
+# Draw two printers and two customers. One group with a message in flight blocks that
+# group only. Common confusion: a group id per message gives no order at all; one group
+# for everything gives no parallelism.
 
 # %% [markdown]
 # ## Part 2: pages in order
@@ -168,6 +180,11 @@ for message in (second, third):
 # A FIFO queue remembers each **deduplication id** for 5 minutes: a send with an id it
 # has seen is accepted (the answer carries the first message's id) and dropped. A retry
 # that repeats the id is safe.
+
+# %% [markdown] tags=["notes"]
+# Act it out: send, lose the answer, send again with the same deduplication id. The
+# second send is accepted and answered with the first message's id, but not delivered
+# again. The 5 minutes start from the first send.
 
 # %% [markdown]
 # ## Part 3: retries without duplicates
@@ -255,6 +272,11 @@ check("03.4", world, receipts_url)
 #   idempotent.
 # - No per-message delay; a FIFO queue's dead-letter queue is FIFO too.
 
+# %% [markdown] tags=["notes"]
+# Do not dwell on the numbers; the point is the trade. Ask: after lab 01, do consumers
+# of a FIFO queue still need to be idempotent? (Yes: deduplication is for sends, and
+# only 5 minutes.)
+
 # %% [markdown]
 # ## Part 5: groups for throughput
 #
@@ -295,6 +317,10 @@ progress("03")
 # ## Same code on real AWS
 #
 # FIFO queues, groups and deduplication ids are the same on AWS; so are the limits.
+
+# %% [markdown] tags=["notes"]
+# The limits quoted are AWS's own quotas; high-throughput mode changes them per message
+# group. Appendix only.
 
 # %% [markdown]
 # ## Appendix: the same code on real AWS

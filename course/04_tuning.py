@@ -22,6 +22,8 @@
 #       - Count the empty receives of short polling, and remove them with long polling
 #       - Send and receive in batches of ten
 #       - Size the visibility timeout from how long the work takes
+#     prepare:
+#       - "A whiteboard for the cost of polling: 60 empty receives a minute per idle printer against 3."
 #     keypoints:
 #       - DelaySeconds (0 to 900) hides a new message before its first delivery; it cannot be cancelled, because nobody holds a receipt handle yet.
 #       - MessageRetentionPeriod (1 minute to 14 days, 4 days by default) drops old messages, read or not.
@@ -61,6 +63,11 @@ dashboard
 #
 # All are queue *attributes* (strings!); the first, third and fourth can also be given
 # per call.
+
+# %% [markdown] tags=["notes"]
+# A map of the lab, one knob per part. Note the trap in the table's last line:
+# attributes are strings, so `{"DelaySeconds": 60}` with an int is refused by boto3's
+# validation before it reaches the queue.
 
 # %% [markdown]
 # ## Part 1: an undo window
@@ -112,6 +119,11 @@ print(len(got), "job(s) printed")
 #
 # A print job that waited a day is useless: nobody comes back for it.
 
+# %% [markdown] tags=["notes"]
+# Retention is counted from the send, not from the last receive, and applies to messages
+# nobody read. Ask what retention suits a print job (minutes or hours) and what suits a
+# DLQ (the maximum, so there is time to investigate).
+
 # %% [markdown]
 # ## Part 2: keep jobs for one day
 #
@@ -158,6 +170,11 @@ print("print-jobs purged")
 # - **Long polling** (`WaitTimeSeconds=20`): the receive waits up to 20 seconds and
 #   returns as soon as a job arrives. Three calls a minute when idle, and no delay when
 #   work comes.
+
+# %% [markdown] tags=["notes"]
+# Do the arithmetic with them: 60 empty receives a minute per idle printer versus 3.
+# Long polling is both cheaper and faster when work arrives; there is rarely a reason
+# not to set 20 seconds.
 
 # %% [markdown]
 # ## Part 3: empty receives
@@ -216,6 +233,11 @@ check("04.3", receive_batch)
 # The answer lists `Successful` and `Failed` entries by `Id`. A batch call succeeds
 # even when some entries fail, so **always look at `Failed`**.
 
+# %% [markdown] tags=["notes"]
+# The trap is the partial failure: the call succeeds and one entry failed. Ask learners
+# to look at `Failed` in their own answer before the check does. Ids are theirs to
+# choose and only need to be unique within the call.
+
 # %% [markdown]
 # ## Part 4: batches
 #
@@ -252,6 +274,10 @@ check("04.4", send_all)
 #
 # Rule of thumb: the longest piece of work, plus a margin. (Work of unknown length can
 # extend its own timeout with `change_message_visibility` as it goes.)
+
+# %% [markdown] tags=["notes"]
+# Connect to lab 01: a timeout shorter than the work is how duplicates happen without
+# any crash. Lab 10 uses the rule for Lambda (at least six times the function timeout).
 
 # %% [markdown]
 # ## Part 5: Monday rush
@@ -316,6 +342,9 @@ progress("04")
 #
 # Delays, retention, long polling and batches are plain boto3 parameters and attributes.
 # On AWS, long polling also saves money: fewer, longer requests.
+
+# %% [markdown] tags=["notes"]
+# Long polling is where real accounts save money. Appendix only.
 
 # %% [markdown]
 # ## Appendix: the same code on real AWS

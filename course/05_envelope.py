@@ -24,6 +24,9 @@
 #       - Write the key-policy statement a producer needs (kms:GenerateDataKey and kms:Decrypt, through SQS only)
 #       - Count the KMS calls that data-key reuse saves
 #       - Say what a disabled key stops, and bring the pipeline back without losing a report
+#     prepare:
+#       - "This lab starts Winterday's story: put the pipeline diagram (slide 4) on a wall or a second screen for labs 05 to 11."
+#       - "A whiteboard for the envelope (wrapped data key, nonce, ciphertext) and for why a repeated AES-GCM nonce is fatal."
 #     keypoints:
 #       - A KMS key never leaves KMS; it wraps data keys. A data key encrypts the body where the data is, and is stored only wrapped, beside the ciphertext.
 #       - "The encryption context is bound to the ciphertext: another context cannot decrypt it. SQS binds {\"aws:sqs:arn\": <queue ARN>}."
@@ -96,6 +99,11 @@ for number, requirement in enumerate(winterday.REQUIREMENTS, start=1):
 # - To open it: KMS unwraps the data key (`Decrypt`), then the body is decrypted locally.
 #
 # One KMS call can protect any amount of data, and the KMS key never meets the data.
+
+# %% [markdown] tags=["notes"]
+# The key idea of the lab: the KMS key never leaves KMS; the data key does the work
+# locally. Draw the envelope: wrapped data key, nonce, ciphertext. Ask what an attacker
+# with the envelope but no kms:Decrypt can read (nothing).
 
 # %% [markdown]
 # ## Part 1: data keys
@@ -208,6 +216,11 @@ winterday.envelope_demo(seal, open_sealed, kms, practice_key)
 # SSE-SQS (the default for new queues) does the same with a key SQS owns: no key policy
 # of yours, no KMS calls you can see, nothing you can revoke.
 
+# %% [markdown] tags=["notes"]
+# Stress 'as the caller': the producer's own permissions on the key decide whether
+# SendMessage works. The last bullet surprises people: message attributes are not
+# encrypted, so nothing secret goes there.
+
 # %% [markdown]
 # ## Part 2: Snowy's key, and an encrypted queue
 #
@@ -286,6 +299,11 @@ print(world.explain(failure))
 # With a customer managed key, the **key policy** must allow it (IAM counts only if the
 # key policy delegates to the account). `kms:ViaService` =
 # `sqs.<region>.amazonaws.com` limits it to requests SQS makes.
+
+# %% [markdown] tags=["notes"]
+# The classic real-world outage: a queue switched to a customer managed key and every
+# producer starts failing with KMS.AccessDeniedException. The lab reproduces it; let
+# learners read the error before fixing the key policy.
 
 # %% [markdown]
 # ### Exercise 05.4: let the parser use the key, through SQS only
@@ -391,6 +409,10 @@ winterday.measure_kms_calls(600)
 # - Longer reuse: fewer calls (KMS bills per 10,000 requests and throttles), but a data
 #   key protects more messages, and disabling the key takes longer to bite.
 
+# %% [markdown] tags=["notes"]
+# Work one line of the formula with the room. The trade-off to name: a longer reuse
+# period means fewer KMS calls but a slower effect when the key is disabled.
+
 # %% [markdown]
 # ## Part 6: a disabled key
 #
@@ -446,6 +468,10 @@ progress("05")
 # `generate_data_key`, `decrypt`, `put_key_policy`, `create_queue` with
 # `KmsMasterKeyId`: all plain boto3. A customer managed key costs about 1 USD a month
 # (prorated) plus its requests, and deleting it takes a waiting period of 7 to 30 days.
+
+# %% [markdown] tags=["notes"]
+# A customer managed key costs money every month until deleted, and deletion waits 7 to
+# 30 days. Appendix only.
 
 # %% [markdown]
 # ## Appendix: the same code on real AWS

@@ -25,6 +25,9 @@
 #       - Let an AWS service send for one resource only (aws:SourceArn, aws:SourceAccount)
 #       - Find and fix a policy with Principal "*"
 #       - Grant access across accounts, and say why both accounts must agree
+#     prepare:
+#       - "The longest and hardest lab: plan a break right after it, and give the second hint of the VPC exercise if time runs short."
+#       - "Try the policy playground yourself (type a queue policy, tick TLS): learners will ask you to read its verdicts."
 #     keypoints:
 #       - In one account, an Allow in the identity policy OR in the queue policy is enough; across accounts both must allow. An explicit Deny anywhere wins.
 #       - A queue-policy Allow adds; it never takes away. To stop someone whose IAM policy allows, write a Deny.
@@ -32,7 +35,7 @@
 #       - Conditions in one statement are ANDed; to deny when either of two things is wrong, write two Deny statements.
 #       - A missing condition key makes a condition false, except with negated operators (StringNotEquals, ArnNotEquals), where it makes it true.
 #       - A service principal sends for a resource; pin it with aws:SourceArn and aws:SourceAccount (a bucket ARN names no account).
-#       - 'Principal "*" means anyone, even anonymous callers; {"AWS": "*"} means any AWS account.'
+#       - 'Principal `"*"` means anyone, even anonymous callers; `{"AWS": "*"}` means any AWS account.'
 #     discussion:
 #       - The consumer may read only through Winterday's VPC endpoint. What else would you need so that it really is the only reader?
 #       - Which of today's policies would you let a developer change without a review?
@@ -126,6 +129,11 @@ probes("06.1", parser_identity_policy)
 # - `aws:SecureTransport` is `"true"` over TLS, `"false"` over plain HTTP.
 # - One of AWS's SQS security best practices.
 
+# %% [markdown] tags=["notes"]
+# Read the statement aloud. Ask: why a Deny and not an Allow with the condition? (An
+# Allow only adds; an identity policy could still allow plain HTTP.) This statement
+# comes back in labs 10 and 11.
+
 # %% [markdown]
 # ## Part 2: TLS only
 #
@@ -199,6 +207,12 @@ PolicyPlayground(world, principals=winterday.PRINCIPALS, endpoints=winterday.END
 # - A missing key makes `StringNotEquals` / `ArnNotEquals` **true**: a request from the
 #   internet has no `aws:SourceVpce`, so the Deny applies to it.
 
+# %% [markdown] tags=["notes"]
+# The hardest slide of the day; go slowly. The third and fourth bullets are where most
+# policies go wrong: one Deny with two conditions only denies when both hold, and a
+# missing key makes the negated operators true. The policy playground in the lab shows
+# the deciding statement.
+
 # %% [markdown]
 # ## Part 3: one reader, through one endpoint
 #
@@ -261,6 +275,11 @@ except sqskit.ClientError as err:
 # - `aws:SourceArn`: the bucket (`arn:aws:s3:::winterday-reports`);
 # - `aws:SourceAccount`: the bucket owner's account. A bucket ARN names **no account**,
 #   and the name of a deleted bucket can be taken by anyone (the *confused deputy*).
+
+# %% [markdown] tags=["notes"]
+# Ask why aws:SourceArn alone is not enough for a bucket (a bucket ARN has no account,
+# and bucket names can be re-registered). This is AWS's confused-deputy guidance; the
+# same pattern returns for SNS and EventBridge in lab 09.
 
 # %% [markdown]
 # ## Part 4: S3 notifications, for Winterday's bucket only
@@ -352,6 +371,11 @@ check("06.5", fixed_policy)
 # - Name the **role**, not the account: naming the account trusts whatever its admins
 #   allow.
 
+# %% [markdown] tags=["notes"]
+# Contrast with the first slide: in the same account either policy allowing is enough,
+# across accounts both must. Naming the account as principal delegates the decision to
+# that account's admins.
+
 # %% [markdown]
 # ## Part 6: the auditors, from their own account
 #
@@ -417,6 +441,10 @@ progress("06")
 # policy simulator (`simulate_principal_policy`, `simulate_custom_policy`) are plain
 # boto3. Two differences: AWS checks that principals exist, and a queue policy can take
 # a minute to apply everywhere.
+
+# %% [markdown] tags=["notes"]
+# Two real differences to mention: AWS refuses a policy naming a principal that does not
+# exist, and a new queue policy can take about a minute to apply. Appendix only.
 
 # %% [markdown]
 # ## Appendix: the same policy on real AWS

@@ -24,6 +24,9 @@
 #       - Recognise a denial whatever service refused it
 #       - Validate log files against their digests, and name what changed
 #       - Explain why an attacker who can edit the log files still cannot hide it
+#     prepare:
+#       - "Pair learners new to pandas with someone who knows it; Part 3 asks the same kind of question in SQL, which some find easier."
+#       - "Read the notes of 07.2 (the denials that `errorCode = 'AccessDenied'` misses) before teaching it."
 #     keypoints:
 #       - CloudTrail records one event per API call - who (userIdentity), what (eventSource, eventName), when, from where (sourceIPAddress, vpcEndpointId), on what (resources) and the outcome (errorCode) - never a message body.
 #       - Management events (CreateQueue, SetQueueAttributes, PutKeyPolicy) are logged by default and kept 90 days in Event history; SQS data events (SendMessage, ReceiveMessage) only when a trail selects them, and only in its log files (or CloudTrail Lake).
@@ -119,6 +122,11 @@ frame.groupby(["eventSource", "eventCategory"]).size()
 #
 # On AWS: the same records, from the trail's S3 bucket, with Athena or pandas.
 
+# %% [markdown] tags=["notes"]
+# If learners know pandas, this part goes fast; if not, show the filter line and
+# value_counts and move on. The point is the questions, not the syntax: who sent, from
+# where, what failed.
+
 # %% [markdown]
 # ## Part 2: questions for a DataFrame
 #
@@ -166,6 +174,10 @@ check("07.1", world, parser_sends)
 # ```
 #
 # `userIdentity.arn` and `requestParameters->>'queueUrl'` work as in Lake.
+
+# %% [markdown] tags=["notes"]
+# SQL for those who prefer it; the same questions as the DataFrame. Point out the nested
+# field syntax, the same as CloudTrail Lake's.
 
 # %% [markdown]
 # ## Part 3: questions for SQL
@@ -252,6 +264,11 @@ explorer
 # Each event: `EventTime`, `EventName`, `Username`, `Resources` and the whole record
 # (`CloudTrailEvent`, JSON text). No `SendMessage` there: that is a data event.
 
+# %% [markdown] tags=["notes"]
+# Common confusion: SendMessage is a data event and is not in Event history; key policy
+# changes are management events and are. Ask what an investigator can see in an account
+# with no trail at all.
+
 # %% [markdown]
 # ## Part 4: Event history
 #
@@ -318,6 +335,10 @@ for event in cloudtrail.lookup_events(LookupAttributes=[
 #
 # `aws cloudtrail validate-logs` walks the chain back: an edited, deleted or inserted
 # file shows as **INVALID**.
+
+# %% [markdown] tags=["notes"]
+# Set up the tampering exercise: the digest chain makes an edit visible, but it does not
+# say what the original said. Lab 11 uses exactly this.
 
 # %% [markdown]
 # ## Part 5: the log files and their digests
@@ -422,6 +443,10 @@ progress("07")
 #   (`resources.type = AWS::SQS::Queue`); billed per 100,000 events.
 # - Log files: S3, gzip JSON; query with Athena, or pandas as here.
 # - `aws cloudtrail validate-logs --trail-arn ... --start-time ...` validates.
+
+# %% [markdown] tags=["notes"]
+# Data events cost money per 100,000 and must be switched on; Event history is free.
+# Appendix only.
 
 # %% [markdown]
 # ## Appendix: the same questions on real AWS

@@ -24,6 +24,8 @@
 #       - Set an alarm on the age of the oldest message that ignores blips
 #       - Route alarm notifications through an SNS topic to a queue, with a least-privilege queue policy
 #       - Explain a spike from the metrics, the alarm history and one dead message
+#     prepare:
+#       - "Run the solution once and look at the metrics view: know where the bad release shows (10:05) and why the DLQ alarm comes six minutes later."
 #     keypoints:
 #       - SQS publishes its metrics every minute, per queue (dimension QueueName); counts (NumberOfMessagesSent, ...) are per minute, gauges (ApproximateNumberOfMessagesVisible, ApproximateAgeOfOldestMessage) are the state at the minute.
 #       - The statistic answers the question - Sum for how many, Maximum for how bad - and the period is the question's time scale.
@@ -69,6 +71,10 @@ cloudwatch = winterday.client(world, winterday.SNOWY, "cloudwatch")
 #
 # Free, no set-up. A question names a **statistic** (`Sum`, `Average`, `Maximum`,
 # `Minimum`, `SampleCount`) and a **period** (60 s, 300 s, ...).
+
+# %% [markdown] tags=["notes"]
+# Ask which question each statistic answers: Sum for how many, Maximum for how bad.
+# Counts are per minute; gauges are a snapshot at the minute.
 
 # %% [markdown]
 # ## Part 1: the metrics of a quiet hour
@@ -140,6 +146,11 @@ check("08.1", world, busiest)
 # - A message moved to a dead-letter queue is **not** in its `NumberOfMessagesSent`.
 # - A poison message (received 3 times or more) is left out of
 #   `ApproximateAgeOfOldestMessage`.
+
+# %% [markdown] tags=["notes"]
+# The two surprises of the lab are the last two bullets: an alarm on the DLQ's
+# NumberOfMessagesSent never fires, and the age alarm does not see poison messages. Let
+# learners find them in the lab rather than reading them out.
 
 # %% [markdown]
 # ## Part 2: two alarms
@@ -219,6 +230,11 @@ for alarm in cloudwatch.describe_alarms()["MetricAlarms"]:
 # - CloudWatch publishes to the **topic** (the topic policy lets it).
 # - SNS sends to the **queue** as `sns.amazonaws.com`, for the topic: the **queue
 #   policy** must allow exactly that (`aws:SourceArn` = the topic).
+
+# %% [markdown] tags=["notes"]
+# Same pattern as lab 06: a service (SNS) sends for a resource (the topic), so the queue
+# policy pins aws:SourceArn. Alarm actions run on a change of state only, so an alarm
+# stuck in ALARM pages once.
 
 # %% [markdown]
 # ## Part 3: route the alarms to the on-call queue
@@ -341,6 +357,10 @@ progress("08")
 # `get_metric_statistics`, `put_metric_alarm`, `describe_alarm_history`, SNS `subscribe`:
 # plain boto3. SQS metrics are free; a standard-resolution alarm costs about 0.10 USD a
 # month. Real metrics arrive a few minutes late, so alarms fire a little later than here.
+
+# %% [markdown] tags=["notes"]
+# Real SQS metrics arrive a few minutes late; do not promise instant alarms. Appendix
+# only.
 
 # %% [markdown]
 # ## Appendix: the same alarm on real AWS

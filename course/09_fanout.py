@@ -23,6 +23,8 @@
 #       - Route events into a queue with an EventBridge rule and an event pattern
 #       - Explain how a Lambda event source mapping polls a queue and what it deletes
 #       - Write a handler that reports partial batch failures with the messageId
+#     prepare:
+#       - "Recall lab 06's statement for a service acting for a resource (`aws:SourceArn`): SNS and EventBridge need the same shape here."
 #     keypoints:
 #       - SNS copies each message to every subscription whose filter policy matches; a queue gets it only if its queue policy lets sns.amazonaws.com send for that topic.
 #       - Without RawMessageDelivery a queue receives SNS's JSON envelope; with it, the message itself and its attributes.
@@ -67,6 +69,11 @@ events = winterday.client(world, winterday.SNOWY, "events")
 #   attributes (or, with `FilterPolicyScope`, the body).
 # - The queue policy must let `sns.amazonaws.com` send, for this topic
 #   (`aws:SourceArn`): lab 06.
+
+# %% [markdown] tags=["notes"]
+# Contrast with lab 01: consumers of one queue compete for messages; queues subscribed
+# to one topic each get a copy. The filter policy matches message attributes unless
+# FilterPolicyScope says body.
 
 # %% [markdown]
 # ## Part 1: what a subscribed queue receives
@@ -169,6 +176,11 @@ for name in (winterday.BILLING_QUEUE, winterday.AUDIT_QUEUE):
 # Matching events go to the rule's **targets** (up to 5), a queue among them: its queue
 # policy must let `events.amazonaws.com` send, for the rule (`aws:SourceArn`).
 
+# %% [markdown] tags=["notes"]
+# Every leaf of a pattern is a list; a common mistake is a bare string. The queue policy
+# needs events.amazonaws.com with aws:SourceArn = the rule, the same shape as lab 06's
+# S3 statement.
+
 # %% [markdown]
 # ## Part 2: large uploads get their own queue
 #
@@ -229,6 +241,11 @@ for message in winterday.drain(sqs, large_url):
 #   visibility timeout, **good messages too**.
 # - With `FunctionResponseTypes=["ReportBatchItemFailures"]` the function returns
 #   `{"batchItemFailures": [{"itemIdentifier": messageId}]}`: only those come back.
+
+# %% [markdown] tags=["notes"]
+# The key behaviour: a function that raises sends the whole batch back, good messages
+# too, so they are processed twice. Partial batch failures return only the failed ids,
+# and only when the mapping has ReportBatchItemFailures.
 
 # %% [markdown]
 # ## Part 3: one bad job in the batch
@@ -309,6 +326,10 @@ progress("09")
 # `put_events`, `create_event_source_mapping` with `FunctionResponseTypes`: plain boto3.
 # A real function is deployed as a zip (`sqskit.build_zip(handler)` makes one) with an
 # execution role that may receive and delete from the queue.
+
+# %% [markdown] tags=["notes"]
+# On AWS a function needs a zip and an execution role with receive and delete
+# permissions on the queue. Appendix only.
 
 # %% [markdown]
 # ## Appendix: the same fan-out on real AWS

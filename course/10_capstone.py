@@ -23,6 +23,10 @@
 #       - Wire S3, Lambda and SQS together, with the permissions each service needs
 #       - Say why an event source mapping's poller is restricted by role, not by VPC endpoint
 #       - Read a verification report, and fix what it shows broken
+#     prepare:
+#       - "Form pairs. The lab is one large exercise, judged by `winterday.verify`, not by you."
+#       - "Tell learners to keep labs 02, 05, 06, 08 and 09 open: the build takes a piece from each."
+#       - "Read the usual journey in the notes below; it is what unblocks most pairs."
 #     keypoints:
 #       - Every requirement becomes a configuration you can test with an allowed probe and a denied probe; a pipeline that merely works proves only the allowed half.
 #       - '"Only X may" is a Deny for everyone else (aws:PrincipalArn), because in one account an Allow in a queue policy takes nothing away.'
@@ -59,12 +63,19 @@ print(site)
 # failures are set aside and raise an alarm.
 #
 # ```
-# upload ─► S3 winterday-reports ─► λ report-parser ─► [ parse-jobs ] ─► λ report-consumer
-#            (uploads/)                 SendMessage     SSE-KMS,         (in the VPC)
-#                                                       Snowy's key       └─► S3 processed/
-#                                                          │ 5 failures
-#                                                   [ parse-jobs-dlq ] ─► alarm ─► pipeline-alarms
+# upload ─► S3 winterday-reports ─► λ report-parser ──SendMessage──► [ parse-jobs ]
+#             (uploads/)                                  SSE-KMS, Snowy's key
+#                                                                      │
+#          λ report-consumer (in the VPC) ◄────────────────────────────┤
+#             └─► S3 processed/                                        │ 5 failures
+#                                                                      ▼
+#          pipeline-alarms ◄── alarm ◄────────────────────── [ parse-jobs-dlq ]
 # ```
+
+# %% [markdown] tags=["notes"]
+# Walk the diagram left to right and name the lab each box comes from. Pairs work well;
+# suggest they keep labs 02, 05, 06, 08 and 09 open to copy from. The verification, not the
+# facilitator, is the judge.
 
 # %% [markdown]
 # ## The requirements
@@ -250,6 +261,11 @@ def build_pipeline(world, site):
 #    requests that must be allowed and requests that must be denied, the KMS calls SQS
 #    makes for the parser and the consumer included (`via="sqs.amazonaws.com"`).
 
+# %% [markdown] tags=["notes"]
+# Encourage running the verification early and often: each failed requirement says which
+# probe went the wrong way and why. A pipeline that merely works proves only the allowed
+# half; the denied probes are the security half.
+
 # %% [markdown]
 # ## The verification
 #
@@ -314,3 +330,7 @@ progress("10")
 # Terraform template would create it. The probes have a real counterpart: IAM's policy
 # simulator (`simulate_principal_policy`, `simulate_custom_policy`) and Access Analyzer's
 # policy checks. On AWS this pipeline costs cents a month plus 1 USD for the key.
+
+# %% [markdown] tags=["notes"]
+# Appendix only. The probes' real counterparts are IAM's policy simulator and Access
+# Analyzer's policy checks.

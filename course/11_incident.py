@@ -24,6 +24,10 @@
 #       - Tie a forged message to its sender through the trail
 #       - Close an over-broad queue policy and restore encryption, verified by probes
 #       - Validate message content in the consumer, and set aside what fails, never execute it
+#     prepare:
+#       - "Keep `solutions/11_incident.ipynb` off the projector and away from learners: it prints the four flags."
+#       - "Decide teams of two or three, and whether the flags are a contest."
+#       - "Labs 06 and 07 come first: the investigation uses the trail, log validation and queue policies."
 #     keypoints:
 #       - A rollback, a template or a console click can reopen what you closed; Event history shows who changed a queue policy and when.
 #       - Principal "*" admits anonymous callers; CloudTrail records them with no ARN, only a source IP.
@@ -113,6 +117,11 @@ print("KmsMasterKeyId:", repr(rollback["KmsMasterKeyId"]),
 #   **validation** proves it.
 # - **CloudTrail Lake** keeps events in a store nobody can edit: it tells what the files
 #   said. Here: `world.trail` (and `world.trail.query`).
+
+# %% [markdown] tags=["notes"]
+# Do not give away flag 1: ask what an anonymous caller leaves in the trail instead of
+# an ARN. Then remind the room of lab 07: the log files can be edited, and validation
+# shows which.
 
 # %% [markdown]
 # ## Part 2: who came in?
@@ -247,6 +256,10 @@ AuditExplorer(world, principal="anonymous", focus="anonymous", max_rows=6)
 #    that fails is **set aside** (quarantine queue), never executed, never deleted: it
 #    is evidence.
 
+# %% [markdown] tags=["notes"]
+# Order matters: fix the policy and the encryption first, then restart the consumer.
+# Stress 'never executed, never deleted': quarantined jobs are evidence.
+
 # %% [markdown]
 # ## Part 5: shut the door
 #
@@ -380,3 +393,7 @@ progress("11")
 #   Lock) that attackers cannot edit.
 # - AWS Config rules and Access Analyzer flag a public queue policy within minutes.
 # - A quarantine queue is an ordinary queue; keep its retention long (up to 14 days).
+
+# %% [markdown] tags=["notes"]
+# Close with what to set up at work on Monday: log file validation, SQS data events, an
+# immutable store, and Access Analyzer for public queue policies. Appendix only.

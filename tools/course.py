@@ -99,12 +99,18 @@ def build(out: Path, *, execute: bool = True, log: Any = print) -> list[str]:
             with tempfile.TemporaryDirectory(prefix="sqskit-course-") as work:
                 notebooks.normalise(notebooks.execute(solution, Path(work)))
         notebooks.write(solution, out / "solutions" / f"{lab.stem}.ipynb")
-        deck_html = deck.render(lab, [(e.id, e.title) for e in exercises])
-        _write(out / "slides" / f"{lab.stem}.html", deck_html)
+        listed = [(e.id, e.title) for e in exercises]
+        mistakes = {e.id: e.mistakes for e in exercises}
+        problems += deck.problems(f"slides/{lab.stem}.html",
+                                  deck.slides_of(lab, listed, mistakes))
+        _write(out / "slides" / f"{lab.stem}.html", deck.render(lab, listed, mistakes))
         log(f"built lab {lab.lab} ({lab.stem}) in {time.perf_counter() - started:.1f} s")
+    overview_text = (COURSE / "overview.md").read_text(encoding="utf-8")
+    problems += deck.problems("slides/overview.html", deck.overview_slides(overview_text))
     _write(out / "slides" / "overview.html", deck.overview(COURSE / "overview.md"))
     _write(out / "slides" / "index.html", deck.index(labs))
-    _write(out / "FACILITATOR.md", guide.render(labs, known))
+    checklist = (COURSE / "checklist.md").read_text(encoding="utf-8")
+    _write(out / "FACILITATOR.md", guide.render(labs, known, checklist))
     _write(out / "labs" / "README.md", readme(labs))
     return problems
 
@@ -121,6 +127,10 @@ def readme(labs: list[source.LabSource]) -> str:
         "Everything runs on your machine: no AWS account, no cost, no clean-up.", "",
         "| Lab | What happens | Difficulty | Time on your own |", "|---|---|---|---|", *rows,
         "",
+        "Stuck? Read the check's one line: it names the mistake and gives a tip; "
+        "`hint(\"01.3\")` shows the next hint for exercise 01.3. Something odd (a cell run "
+        "twice, the clock too far ahead)? Run the lab's reset cell (the first code cell) "
+        "again: it starts the lab's world afresh; then run the cells below it again.", "",
         "Your progress is saved next to the notebooks (`.sqskit-progress-*.json`); "
         "`progress()` shows it.", "",
         "The executed answers in `../solutions/` are the facilitator's: they give away "

@@ -304,3 +304,134 @@ def test_every_agenda_adds_up_and_the_longest_covers_every_lab() -> None:
     taught = [what.split(" · ")[0] for rows in three for _, _, what in rows
               if what.startswith("Lab ")]
     assert taught == [f"Lab {lab.lab}" for lab in course.read_labs()]
+
+
+SECTION = re.compile(r'<section class="slide[^"]*">')
+NOTES = re.compile(r'<aside class="notes">(.*?)</aside>', re.DOTALL)
+
+
+def test_every_slide_of_every_committed_deck_has_speaker_notes() -> None:
+    """An instructor presses N on any slide of any deck and finds something to say:
+    every deck has one notes panel per slide and none is the empty placeholder."""
+    decks = sorted(p for p in (ROOT / "slides").glob("*.html") if p.name != "index.html")
+    assert decks, "slides/ is empty: run make course"
+    for path in decks:
+        html = path.read_text(encoding="utf-8")
+        notes = NOTES.findall(html)
+        assert len(notes) == len(SECTION.findall(html)), path.name
+        empty = [n for n, text in enumerate(notes, start=1) if not deck.text_of(text)
+                 or "(no notes)" in text]
+        assert empty == [], f"{path.name}: slides without notes {empty}"
+
+
+def test_every_lab_deck_keeps_the_slide_rules() -> None:
+    """No lab deck or the overview has a slide without notes, a code block longer than
+    MAX_CODE_LINES or wider than MAX_CODE_COLUMNS, or a wall of text (the build fails
+    on these too)."""
+    known = course.registry()
+    for lab in course.read_labs():
+        exercises = known.get(lab.lab, [])
+        slides = deck.slides_of(lab, [(e.id, e.title) for e in exercises],
+                                {e.id: e.mistakes for e in exercises})
+        assert deck.problems(lab.stem, slides) == []
+    overview = (ROOT / "course" / "overview.md").read_text(encoding="utf-8")
+    assert deck.problems("overview", deck.overview_slides(overview)) == []
+
+
+BAD_DECK = '''
+# %% [markdown] tags=["slide"]
+# ## Silent slide
+#
+# Nothing to say about this one.
+
+# %% [markdown] tags=["slide"]
+# ## Long code
+#
+# ```
+''' + "".join(f"# line {n}\n" for n in range(20)) + '''# ```
+
+# %% [markdown] tags=["notes"]
+# Read the code.
+
+# %% [markdown] tags=["slide"]
+# ## Wide code
+#
+# ```
+# ''' + "x" * 120 + '''
+# ```
+
+# %% [markdown] tags=["notes"]
+# Scroll right.
+
+# %% [markdown] tags=["slide"]
+# ## A wall
+#
+# ''' + "word " * 260 + '''
+
+# %% [markdown] tags=["notes"]
+# Too much.
+'''
+
+
+def test_the_slide_rules_catch_a_deck_with_silent_long_wide_and_wordy_slides(tmp_path) -> None:
+    """A slide with no notes cell, a 20-line code block, a 120-column code line and a
+    1,300-character paragraph each fail the build with a message naming the slide."""
+    lab = source.read(write_lab(tmp_path, BAD_DECK))
+    found = deck.problems("98_test.html", deck.slides_of(lab, []))
+    assert any("slide 4: no speaker notes" in p for p in found), found
+    assert any("slide 5: a code block of 2" in p for p in found), found
+    assert any("slide 6: a code line of 120 characters" in p for p in found), found
+    assert any("slide 7:" in p and "wall" not in p and "split the slide" in p
+               for p in found), found
+    assert len(found) == 4, found
+
+
+def test_a_long_slide_gets_the_dense_class_and_a_short_one_does_not(tmp_path) -> None:
+    """Slides with more than DENSE_CHARACTERS of text are set in a smaller font."""
+    lab = source.read(write_lab(tmp_path, BAD_DECK))
+    classes = {deck.text_of(body)[:12]: css for css, body, _ in deck.slides_of(lab, [])}
+    assert classes["A wall word "] == "slide dense"
+    assert classes["Silent slide"] == "slide"
+
+
+def test_generated_slides_get_notes_from_the_lab_metadata(tmp_path) -> None:
+    """Title: timing and what to prepare; exercises: the mistakes the checks recognise,
+    with their tips; key points: the discussion prompts."""
+    text = HEADER.replace("#     keypoints: [Learned]", "#     keypoints: [Learned]\n"
+                          "#     prepare: [Bring a whiteboard]\n"
+                          "#     discussion: [\"Why would a game end?\"]")
+    path = tmp_path / "98_test.py"
+    path.write_text(text + EXERCISE, encoding="utf-8")
+    lab = source.read(path)
+    slides = deck.slides_of(lab, [("98.1", "Double it")],
+                            {"98.1": {"tripled": "Twice, not three times."}})
+    assert "15 minutes" in slides[0][2] and "Bring a whiteboard" in slides[0][2]
+    assert "tripled" in slides[-2][2] and "Twice, not three times." in slides[-2][2]
+    assert "Why would a game end?" in slides[-1][2]
+
+
+def test_the_guide_opens_with_the_workshop_checklist_and_says_what_to_prepare() -> None:
+    """FACILITATOR.md tells an instructor, before the first lab: machine requirements,
+    make lab ahead of time, offline use, how to reset a learner's notebook, and when to
+    hand out the solutions; each lab section says what to prepare."""
+    text = (ROOT / "FACILITATOR.md").read_text(encoding="utf-8")
+    before = text.split("## The labs at a glance")[0]
+    for needle in ("## Before the workshop", "Python 3.10", "`make lab` **before the day",
+                   "Offline on the day", "## During the workshop", "fresh copy of",
+                   "sqskit.reset", "## After the workshop", "Hand out `solutions/`"):
+        assert needle in before, needle
+    sections = text.split("\n## Lab ")[1:]
+    assert len(sections) == len(course.lab_stems())
+    assert all("**Before you teach it**" in s for s in sections)
+
+
+def test_facilitator_only_metadata_stays_out_of_the_notebooks(tmp_path) -> None:
+    """What to prepare is for the facilitator: the notebooks' kit metadata omits it."""
+    path = tmp_path / "98_test.py"
+    path.write_text(HEADER.replace("#     keypoints: [Learned]", "#     keypoints: [Learned]\n"
+                                   "#     prepare: [Bring a whiteboard]") + EXERCISE,
+                    encoding="utf-8")
+    lab = source.read(path)
+    assert lab.meta["prepare"] == ["Bring a whiteboard"]
+    for variant in ("lab", "solution"):
+        assert "prepare" not in notebooks.build(lab, variant, "98.1").metadata["kit"]

@@ -1,11 +1,13 @@
 """FACILITATOR.md: the facilitator's guide, generated from the lab sources and the checks.
 
-Per lab: its scenario card (size, difficulty, goal, summary), objectives, learning
-and teaching minutes, the exercises with the mistakes their checks recognise (the same
-list that drives the learners' tips, read from the checks registry), the
-``facilitator`` notes of the source in order, discussion prompts and key points. Up
-front: a table of the labs and agendas (half day, full day, two days, three days)
-computed from the teaching minutes.
+Per lab: its scenario card (size, difficulty, goal, summary), what to prepare
+(``kit.prepare``), objectives, learning and teaching minutes, the exercises with the
+mistakes their checks recognise (the same list that drives the learners' tips, read from
+the checks registry), the ``facilitator`` notes of the source in order, discussion
+prompts and key points. Up front: the checklist for before, during and after the
+workshop (``course/checklist.md``, written by hand), a table of the labs and agendas
+(half day, full day, two days, a two-day security path, three days) computed from the
+teaching minutes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ HALF_DAY = 210  # 09:00 to 12:30
 FULL_DAY_MORNING = 210  # 09:00 to 12:30, then lunch
 LUNCH_MINUTES = 60
 FULL_DAY_AFTERNOON = 210  # 13:30 to 17:00
+#: the two-day security path leaves these out (self-study): FIFO, tuning, fan-out
+SECURITY_PATH_SKIPS = ("03", "04", "09")
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ def _plan(labs: list[LabSource], sessions: list[tuple[int, int]],
         if left and index + 1 < len(sessions):
             nxt = sessions[index + 1][0]
             rows.append(f"| {_clock(now)} | {_clock(nxt)} | Lunch (and catch-up) |")
-        elif index + 1 == len(sessions) and end - now >= BREAK_MINUTES:
+        elif index + 1 == len(sessions) and end > now:
             rows.append(f"| {_clock(now)} | {_clock(end)} | Catch-up, questions, and the "
                         "labs' appendices |")
     return rows, left
@@ -100,7 +104,9 @@ def days_agenda(title: str, labs: list[LabSource], days: int) -> list[str]:
     return out + _self_study(left)
 
 
-def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]]) -> str:
+def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]],
+           checklist: str = "") -> str:
+    """The guide; ``checklist`` is the Markdown of ``course/checklist.md``."""
     out = [
         "<!-- generated from course/*.py and sqskit/lab/checks by tools/course.py: "
         "edit those, then run make course -->",
@@ -118,6 +124,11 @@ def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]]) -> s
         "kit itself stores only their salted hashes). Hand learners `labs/` (or a copy of "
         "the kit without `solutions/`); share the solutions after the debrief.",
         "",
+        "Contents: before, during and after the workshop; the labs at a glance; agendas "
+        "(half day to three days); then one section per lab: what to prepare, the "
+        "mistakes the checks recognise and their tips, notes, discussion prompts.",
+        "",
+        *([checklist.strip(), ""] if checklist.strip() else []),
         "## The labs at a glance",
         "",
         "| Lab | Title | Size | Difficulty | Learning (min) | Teaching (min) | Exercises |",
@@ -133,6 +144,14 @@ def render(labs: list[LabSource], exercises: dict[str, list[ExerciseInfo]]) -> s
     out += agenda("Half day (09:00 to 12:30)", labs, [(0, HALF_DAY)])
     out += agenda("Full day (09:00 to 17:00)", labs, FULL_DAY)
     out += days_agenda("Two days", labs, 2)
+    path = [lab for lab in labs if lab.lab not in SECURITY_PATH_SKIPS]
+    skipped = [lab for lab in labs if lab.lab in SECURITY_PATH_SKIPS]
+    out += days_agenda("Two days, the security path: the capstone and the incident", path, 2)
+    if skipped:
+        out += [
+            "Leaves out " + "; ".join(f"Lab {lab.lab} · {lab.meta['title']}" for lab in skipped)
+            + " (give them as self-study). Lab 10's event source mapping with partial batch "
+            "failures comes from lab 09: show lab 09's slide on it before lab 10.", ""]
     out += days_agenda("Three days: every lab, the Winterday labs on days 2 and 3", labs, 3)
     for lab in labs:
         out += _lab_section(lab, exercises.get(lab.lab, []))
@@ -149,6 +168,8 @@ def _lab_section(lab: LabSource, exercises: list[ExerciseInfo]) -> list[str]:
            f"{meta['card']['difficulty']} · story: {meta.get('story', 'Snowy’s printing service')}",
            "", f"- *Goal:* {meta['card']['goal']}", f"- *Summary:* {meta['card']['summary']}",
            "",
+           *(["**Before you teach it**", "", *(f"- {p}" for p in meta["prepare"]), ""]
+             if meta.get("prepare") else []),
            "**Objectives**", "", *(f"- {o}" for o in meta["objectives"]), ""]
     if exercises:
         out += ["**Exercises and the mistakes their checks recognise** (each with its tip)", ""]

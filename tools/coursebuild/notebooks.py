@@ -22,6 +22,8 @@ from traitlets.config import Config
 from .source import Cell, LabSource, is_check_cell
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: header keys for the facilitator (the guide and the decks), kept out of the notebooks
+FACILITATOR_ONLY = ("prepare",)
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3", "mimetype": "text/x-python",
                  "file_extension": ".py", "nbconvert_exporter": "python"}
@@ -87,7 +89,7 @@ def build(lab: LabSource, variant: str, first_exercise: str) -> Any:
             continue
         nb.cells.append(_cell_for(cell, variant, len(nb.cells)))
     nb.cells.append(_new_cell("markdown", keypoints(lab), [], len(nb.cells)))
-    kit = {k: v for k, v in lab.meta.items()}
+    kit = {k: v for k, v in lab.meta.items() if k not in FACILITATOR_ONLY}
     kit.update(generated=True, source=f"course/{lab.path.name}", variant=variant)
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO),
                    "kit": kit}
