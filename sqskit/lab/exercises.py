@@ -140,11 +140,12 @@ def attempted(*answers: object) -> None:
 def shown(value: Any, width: int = 80) -> str:
     """``repr(value)`` for a check's message, shortened where the reader can see it.
 
-    reprlib abbreviates strings longer than 24 characters (ids; the keys of a learner's
-    dict stay whole) and long collections with ``...``; what is still longer than
-    ``width`` is cut and ends with an ellipsis, so a reader knows there is more.
+    A string is shown whole up to ``width`` (a wrong URL or ARN is read from the start).
+    Inside a collection reprlib abbreviates strings longer than 24 characters (ids; the
+    keys of a learner's dict stay whole) and long collections with ``...``. What is still
+    longer than ``width`` is cut and ends with an ellipsis, so a reader knows there is more.
     """
-    text = _SHOWN.repr(value)
+    text = repr(value) if isinstance(value, str) else _SHOWN.repr(value)
     return text if len(text) <= width else text[:width - 1] + "…"
 
 

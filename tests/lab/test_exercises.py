@@ -151,3 +151,5 @@ def test_a_value_shown_in_a_check_message_is_cut_where_the_reader_can_see_it() -
     assert len(text) == 80 and text.endswith("…")
     assert text.startswith("{'batchItemFailures': [{'id': '00000000-...")
     assert shown("x" * 10, width=5) == "'xxx…"
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/print-jobs"
+    assert shown(url) == repr(url) and shown(url, 30) == repr(url)[:29] + "…"

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from ...security.envelope import SecretKey
 from ...world import World
 from .. import winterday as wd
-from ..exercises import fail
+from ..exercises import fail, shown
 from .look import CallLog
 
 CONTEXT = {"pipeline": "winterday", "job": "P-0001"}
@@ -37,7 +37,7 @@ def parts(envelope: Any) -> tuple[bytes, bytes, bytes]:
     """The envelope's three parts, or the "shape" mistake."""
     if not isinstance(envelope, Mapping) or not all(k in envelope for k in PARTS):
         fail(f"seal should return a dict with the keys {', '.join(PARTS)}; it returned "
-             f"{envelope!r:.80}", "shape")
+             f"{shown(envelope, 80)}", "shape")
     values = [envelope[k] for k in PARTS]
     if not all(isinstance(v, (bytes, bytearray)) for v in values):
         fail("encrypted_data_key, nonce and ciphertext should be bytes", "shape")

@@ -15,7 +15,7 @@ from ...engine.message import INFLIGHT, VISIBLE, Message
 from ...world import World
 from .. import snowy
 from ..bodies import readable_body
-from ..exercises import START_OVER, attempted, exercise, fail, require, run_learner
+from ..exercises import START_OVER, attempted, exercise, fail, require, run_learner, shown
 from ..feedback import LearnerCodeRaised, NotAttempted
 from ..models.clock import human_seconds
 from .look import carrying, expect_world, messages, parse_job, queue, scratch
@@ -90,7 +90,7 @@ def printer_works(print_next: Any) -> str:
     require(waiting and waiting[0].state == VISIBLE,
             "J-002 was received too, and now hides in flight without being printed",
             "received-extra")
-    require(returned == first, f"print_next returned {returned!r:.80}", "return-value")
+    require(returned == first, f"print_next returned {shown(returned, 80)}", "return-value")
     _, sqs2, url2, _ = scratch()
     try:
         returned = run_learner(print_next, sqs2, url2, snowy.Printer())
@@ -98,7 +98,7 @@ def printer_works(print_next: Any) -> str:
         if isinstance(crash.error, KeyError):
             fail(f"on an empty queue, {crash.detail}", "empty-queue")
         raise
-    require(returned is None, f"on an empty queue print_next returned {returned!r:.80}",
+    require(returned is None, f"on an empty queue print_next returned {shown(returned, 80)}",
             "return-value")
     world3, sqs3, url3, _ = scratch(bodies=[snowy.body(snowy.poison_job())])
     try:
@@ -131,7 +131,7 @@ def seconds_left(world: Any, crashed: Any, seconds_until_visible: Any) -> str:
     world = expect_world(world)
     attempted(seconds_until_visible)
     if not isinstance(seconds_until_visible, (int, float)):
-        fail(f"seconds_until_visible should be a number, not {seconds_until_visible!r:.40}")
+        fail(f"seconds_until_visible should be a number, not {shown(seconds_until_visible, 40)}")
     message = _find(world, str((crashed or {}).get("MessageId", "")))
     if message is None or message.state != INFLIGHT:
         fail("the crashed job is no longer in flight, so the question has no answer now",

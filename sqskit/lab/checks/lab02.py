@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from .. import snowy
-from ..exercises import attempted, exercise, fail
+from ..exercises import attempted, exercise, fail, shown
 from ..feedback import NotAttempted
 from .look import carrying, expect_world, queue
 
@@ -85,7 +85,7 @@ def dead_letter_inspected(world: Any, poison: Any) -> str:
     if isinstance(poison, list):
         fail("poison is a list of messages", "whole-response")
     if not isinstance(poison, dict) or "Body" not in poison:
-        fail(f"poison should be a message (a dictionary with a Body), not {poison!r:.60}")
+        fail(f"poison should be a message (a dictionary with a Body), not {shown(poison, 60)}")
     attributes = poison.get("Attributes") or {}
     if "DeadLetterQueueSourceArn" not in attributes:
         if attributes or "ApproximateReceiveCount" in attributes:

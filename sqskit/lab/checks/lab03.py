@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import snowy
 from ..bodies import readable_body
-from ..exercises import attempted, exercise, fail, require, run_learner
+from ..exercises import attempted, exercise, fail, require, run_learner, shown
 from ..feedback import LearnerCodeRaised, NotAttempted
 from .look import carrying, expect_world, messages, parse_job, queue, scratch
 
@@ -32,7 +32,7 @@ def fifo_created(world: Any, fifo_url: Any) -> str:
         fail("there is no queue print-jobs.fifo", "no-queue")
     if isinstance(fifo_url, dict) and "QueueUrl" in fifo_url:
         fail("fifo_url holds the whole response", "response-dict")
-    require(fifo_url == record.url, f"fifo_url is {fifo_url!r:.80}, not the queue's URL")
+    require(fifo_url == record.url, f"fifo_url is {shown(fifo_url, 80)}, not the queue's URL")
     return "print-jobs.fifo is a FIFO queue and fifo_url is its URL"
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from ...security.events import is_denied
 from ...world import World
 from .. import winterday as wd
-from ..exercises import attempted, exercise, fail, require, run_learner
+from ..exercises import attempted, exercise, fail, require, run_learner, shown
 from .look import expect_world
 from .times import clock_at, clock_of, hm
 
@@ -43,7 +43,7 @@ def _count(value: Any, name: str) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        fail(f"{name} should be a number, not {value!r:.40}", "not-a-number")
+        fail(f"{name} should be a number, not {shown(value, 40)}", "not-a-number")
     if number != value:
         fail(f"{name} should be a whole number, not {value!r}", "not-a-number")
     return number
@@ -185,7 +185,7 @@ def key_policy_change(world: Any, changed_by: Any, changed_at: Any) -> str:
             "key policy")
     when = clock_of(changed_at)
     if when is None:
-        fail(f"changed_at {changed_at!r:.40} holds no time", "no-time")
+        fail(f"changed_at {shown(changed_at, 40)} holds no time", "no-time")
     if when[:2] == clock_at(setup.time)[:2]:
         fail(f"{changed_at} is the set-up", "first-change")
     if when[:2] == clock_at(fix.time)[:2]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...monitoring.metrics import MetricId
 from .. import winterday as wd
-from ..exercises import attempted, exercise, fail, require
+from ..exercises import attempted, exercise, fail, require, shown
 from ..models.probes import Probe, ProbeResult
 from .alarms import describe, ever_fires, fires, named, queue_of, replay
 from .look import expect_world, messages, queue
@@ -47,7 +47,7 @@ def busiest_five_minutes(world: Any, busiest: Any) -> str:
     world = expect_world(world)
     attempted(busiest)
     if isinstance(busiest, str):
-        fail(f"busiest is the text {busiest!r:.20}", "text")
+        fail(f"busiest is the text {shown(busiest, 20)}", "text")
     if isinstance(busiest, (dict, list)) or not isinstance(busiest, (int, float)):
         fail(f"busiest is a {type(busiest).__name__}", "not-a-number")
     start = world.clock.start
@@ -263,7 +263,7 @@ def spike_explained(world: Any, dead_jobs: Any, alarm_at: Any, missing_field: An
     dead = len(messages(world, record)) if record is not None else 0
     require(dead, "the dead-letter queue is empty: run the second hour first")
     if isinstance(dead_jobs, str):
-        fail(f"dead_jobs is the text {dead_jobs!r:.20}", "count-as-text")
+        fail(f"dead_jobs is the text {shown(dead_jobs, 20)}", "count-as-text")
     if dead_jobs == 0:
         fail("0 jobs", "sent-metric")
     if dead_jobs == 5 * dead:
@@ -277,7 +277,7 @@ def spike_explained(world: Any, dead_jobs: Any, alarm_at: Any, missing_field: An
         fail("the DLQ alarm never fired in this world")
     when = clock_of(alarm_at)
     if when is None:
-        fail(f"alarm_at {alarm_at!r:.40} holds no time", "no-time")
+        fail(f"alarm_at {shown(alarm_at, 40)} holds no time", "no-time")
     if any(same_minute(when, h.timestamp) for h in changes if "to OK" in h.summary):
         fail(f"{alarm_at} is a move to OK", "ok-time")
     if when[:2] < clock_at(fired)[:2]:

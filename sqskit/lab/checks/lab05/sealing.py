@@ -14,7 +14,7 @@ from typing import Any
 from ....base.errors import AwsError
 from ....security.envelope import SecretKey
 from ... import winterday as wd
-from ...exercises import attempted, exercise, fail, require, run_learner
+from ...exercises import attempted, exercise, fail, require, run_learner, shown
 from ...feedback import LearnerCodeRaised
 from ..envelopes import CONTEXT, kms_sealed, kms_world, parts, reference_seal, unwrap
 
@@ -100,8 +100,8 @@ def open_works(open_sealed: Any) -> str:
         raise
     attempted(opened)
     if isinstance(opened, (bytes, bytearray)) or opened == str(body.encode()):
-        fail(f"open_sealed returned bytes ({opened!r:.30}…)", "bytes")
-    require(opened == body, f"open_sealed returned {opened!r:.60}, not the report")
+        fail(f"open_sealed returned bytes ({shown(opened, 30)})", "bytes")
+    require(opened == body, f"open_sealed returned {shown(opened, 60)}, not the report")
     tampered = dict(envelope)
     tampered["ciphertext"] = envelope["ciphertext"][:-1] + bytes([envelope["ciphertext"][-1] ^ 1])
     try:
@@ -109,4 +109,4 @@ def open_works(open_sealed: Any) -> str:
     except LearnerCodeRaised:
         return ("open_sealed unwraps the data key with KMS, opens the report, and refuses a "
                 "tampered envelope")
-    fail(f"a tampered envelope gave {returned!r:.40} instead of an error", "swallows-errors")
+    fail(f"a tampered envelope gave {shown(returned, 40)} instead of an error", "swallows-errors")

@@ -13,7 +13,7 @@ from typing import Any
 
 from ....base.errors import AwsError
 from ... import winterday as wd
-from ...exercises import attempted, exercise, fail, require
+from ...exercises import attempted, exercise, fail, require, shown
 from ...feedback import NotAttempted
 from ..look import expect_world, queue
 
@@ -69,7 +69,7 @@ def kms_calls(generate_calls: Any, decrypt_calls: Any) -> str:
     attempted(generate_calls, decrypt_calls)
     for name, value in (("generate_calls", generate_calls), ("decrypt_calls", decrypt_calls)):
         if not isinstance(value, (int, float)):
-            fail(f"{name} should be a number, not {value!r:.40}")
+            fail(f"{name} should be a number, not {shown(value, 40)}")
     if generate_calls == 12:
         fail("12 GenerateDataKey calls would be a 300-second period", "default-period")
     if generate_calls >= 180:

@@ -13,7 +13,7 @@ requests that must be denied, each tied to the mistake that would turn it around
 
 from __future__ import annotations
 
-from .callers import ALL_SQS, ID, IN_VPC, PAYROLL, QUEUE, SCRAPER, UPLOADS
+from ..callers import ALL_SQS, ID, IN_VPC, PAYROLL, QUEUE, SCRAPER, UPLOADS
 from .least_privilege import parser_least_privilege, parser_probes
 from .network import TLS_OFF, tls_only_statement, tls_probes, vpc_only_reader, vpc_probes
 from .outsiders import (

@@ -13,9 +13,9 @@ from typing import Any
 from ... import winterday as wd
 from ...exercises import exercise
 from ...models.probes import ProbeResult
+from ..callers import PAYROLL
+from ..callers import probe as _p
 from ..policies import Expectation, identity_documents, probe_set, valid, verify
-from .callers import PAYROLL
-from .callers import probe as _p
 
 
 @probe_set("06.1")

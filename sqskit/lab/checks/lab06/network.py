@@ -15,6 +15,8 @@ from typing import Any
 from ... import winterday as wd
 from ...exercises import exercise
 from ...models.probes import ProbeResult
+from ..callers import IN_VPC
+from ..callers import probe as _p
 from ..policies import (
     Expectation,
     actions_of,
@@ -25,8 +27,6 @@ from ..policies import (
     valid,
     verify,
 )
-from .callers import IN_VPC
-from .callers import probe as _p
 
 # -- 06.2: TLS only ---------------------------------------------------------------------------
 TLS_OFF: dict[str, Any] = {"secure_transport": False}

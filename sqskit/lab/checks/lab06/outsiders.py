@@ -14,6 +14,8 @@ from typing import Any
 from ... import winterday as wd
 from ...exercises import exercise
 from ...models.probes import ProbeResult
+from ..callers import ALL_SQS, IN_VPC, SCRAPER, UPLOADS
+from ..callers import probe as _p
 from ..policies import (
     Expectation,
     document,
@@ -23,8 +25,6 @@ from ..policies import (
     valid,
     verify,
 )
-from .callers import ALL_SQS, IN_VPC, SCRAPER, UPLOADS
-from .callers import probe as _p
 
 # -- 06.4: S3 may notify, for Winterday's bucket only ----------------------------------------------
 S3 = "s3.amazonaws.com"

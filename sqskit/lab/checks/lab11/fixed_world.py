@@ -18,9 +18,10 @@ from ...bodies import readable_body
 from ...exercises import START_OVER, exercise, fail
 from ...feedback import NotAttempted
 from ...models.probes import run_probes
+from ..callers import QUEUE
 from ..look import expect_world, messages, queue
 from ..policies import failure
-from .policy import QUEUE, incident_probes
+from .policy import incident_probes
 
 
 @exercise("11.7", mistakes={

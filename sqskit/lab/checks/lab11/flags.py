@@ -18,7 +18,7 @@ from typing import Any
 
 from ....base.identity import DEFAULT_SOURCE_IP
 from ... import winterday as wd
-from ...exercises import attempted, exercise, fail
+from ...exercises import attempted, exercise, fail, shown
 from ..look import expect_world
 
 SALT = "sqskit-lab11-winterday"
@@ -57,6 +57,17 @@ def listed(value: Any) -> list[str]:
     return sorted({str(v).strip().rsplit("/", 1)[-1] for v in value})
 
 
+def judge_items(exercise_id: str, found: list[str], wrong: str, missing: str) -> None:
+    """Fail unless ``found`` is exactly the flag's list: first how many of the learner's
+    items are wrong (``"2 of your 3 files were not edited"``), then how many are missing
+    (told only as a count: the check does not know which ones)."""
+    right = {item for item in found if digest(exercise_id, item) in ITEMS[exercise_id]}
+    if len(right) < len(found):
+        fail(f"{len(found) - len(right)} of your {len(found)} {wrong}", "some-wrong")
+    if digest(exercise_id, ",".join(found)) != FLAGS[exercise_id]:
+        fail(f"{len(found)} {missing}", "some-missing")
+
+
 def _captured(exercise_id: str, what: str) -> str:
     return f"flag {exercise_id[-1]} of 4 captured: {what}"
 
@@ -90,7 +101,7 @@ def intruder(attacker: Any) -> str:
     if "deploy-bot" in text:
         fail(f"{text} is who changed the policy", "deploy-bot")
     if not _ADDRESS.match(text):
-        fail(f"{text!r:.60} is not an IP address", "not-an-address")
+        fail(f"{shown(text, 60)} is not an IP address", "not-an-address")
     if text in (DEFAULT_SOURCE_IP, "203.0.113.80"):
         fail(f"{text} is Winterday's own", "winterday")
     if digest("11.1", text) != FLAGS["11.1"]:
@@ -115,12 +126,7 @@ def tampered_files_found(tampered_files: Any) -> str:
         fail("the list is empty", "empty")
     if any("CloudTrail-Digest" in item for item in found):
         fail("the list holds digest files", "digest-files")
-    right = {item for item in found if digest("11.2", item) in ITEMS["11.2"]}
-    if len(right) < len(found):
-        fail(f"{len(found) - len(right)} of your {len(found)} files were not edited",
-             "some-wrong")
-    if digest("11.2", ",".join(found)) != FLAGS["11.2"]:
-        fail(f"{len(found)} edited files found", "some-missing")
+    judge_items("11.2", found, "files were not edited", "edited files found")
     return _captured("11.2", f"{len(found)} log files were edited to hide the intruder")
 
 
@@ -137,7 +143,7 @@ def intruder_reads(world: Any, reads: Any) -> str:
     world = expect_world(world)
     attempted(reads)
     if not _whole_number(reads):
-        fail(f"reads is {reads!r:.40}", "not-a-number")
+        fail(f"reads is {shown(reads, 40)}", "not-a-number")
     count = int(reads)
     if digest("11.3", str(count)) == FLAGS["11.3"]:
         return _captured("11.3", f"{count} reads, more than the edited log files admit")
@@ -175,10 +181,5 @@ def forged_jobs_found(forged_jobs: Any) -> str:
         fail("the list is empty", "empty")
     if any(re.match(r"^[0-9a-f]{8}-", item) for item in found):
         fail("those look like MessageIds", "message-ids")
-    right = {item for item in found if digest("11.4", item) in ITEMS["11.4"]}
-    if len(right) < len(found):
-        fail(f"{len(found) - len(right)} of your {len(found)} jobs were not forged",
-             "some-wrong")
-    if digest("11.4", ",".join(found)) != FLAGS["11.4"]:
-        fail(f"{len(found)} of the forged jobs found", "some-missing")
+    judge_items("11.4", found, "jobs were not forged", "of the forged jobs found")
     return _captured("11.4", f"{len(found)} forged jobs: {', '.join(found)}")

@@ -11,54 +11,40 @@ to the mistake that would turn it around (``policies.py``): lab 06's rules, toge
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ... import winterday as wd
 from ...exercises import exercise
-from ...models.probes import Probe
 from ...winterday import incident as story
+from ..callers import ALL_SQS, IN_VPC, SCRAPER, probe
 from ..policies import Expectation, document, probe_set, statements, valid, verify
-
-QUEUE = wd.queue_arn()
-ID = wd.IDENTITY_POLICIES
-ALL_SQS = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]})
-IN_VPC: dict[str, Any] = {"source_vpce": wd.VPCE, "source_vpc": wd.VPC}
-
-
-def _p(says: str, who: str | None, action: str, expect: str, **options: Any) -> Probe:
-    identity = options.pop("identity", (ID[who],) if who in ID else ())
-    return Probe(says, who, action, QUEUE, expect, identity=identity,  # type: ignore[arg-type]
-                 **options)
 
 
 def incident_probes() -> list[Expectation]:
-    outsider = f"arn:aws:iam::{wd.OUTSIDER_ACCOUNT}:role/scraper"
     return [
-        (_p("the parser sends over TLS", wd.PARSER, "sqs:SendMessage", "allow"),
+        (probe("the parser sends over TLS", wd.PARSER, "sqs:SendMessage", "allow"),
          "broke-parser"),
-        (_p("the consumer receives through Winterday's endpoint", wd.CONSUMER,
+        (probe("the consumer receives through Winterday's endpoint", wd.CONSUMER,
             "sqs:ReceiveMessage", "allow", **IN_VPC), "broke-consumer"),
-        (_p("the consumer deletes through Winterday's endpoint", wd.CONSUMER,
+        (probe("the consumer deletes through Winterday's endpoint", wd.CONSUMER,
             "sqs:DeleteMessage", "allow", **IN_VPC), "broke-consumer"),
-        (_p("an anonymous caller on the internet receives", "anonymous", "sqs:ReceiveMessage",
+        (probe("an anonymous caller on the internet receives", "anonymous", "sqs:ReceiveMessage",
             "deny"), "still-public"),
-        (_p("an anonymous caller on the internet sends", "anonymous", "sqs:SendMessage",
+        (probe("an anonymous caller on the internet sends", "anonymous", "sqs:SendMessage",
             "deny"), "still-public"),
-        (_p(f"a role of account {wd.OUTSIDER_ACCOUNT} (sqs:* in its IAM) receives", outsider,
+        (probe(f"a role of account {wd.OUTSIDER_ACCOUNT} (sqs:* in its IAM) receives", SCRAPER,
             "sqs:ReceiveMessage", "deny", identity=(ALL_SQS,)), "still-public"),
-        (_p("deploy-bot (sqs:* in IAM) receives", story.DEPLOY_BOT, "sqs:ReceiveMessage",
+        (probe("deploy-bot (sqs:* in IAM) receives", story.DEPLOY_BOT, "sqs:ReceiveMessage",
             "deny", identity=(ALL_SQS,)), "reader-open"),
-        (_p("ops-admin (sqs:* in IAM) receives from the internet", wd.OPS_ADMIN,
+        (probe("ops-admin (sqs:* in IAM) receives from the internet", wd.OPS_ADMIN,
             "sqs:ReceiveMessage", "deny"), "reader-open"),
-        (_p("ops-admin (sqs:* in IAM) receives through Winterday's endpoint", wd.OPS_ADMIN,
+        (probe("ops-admin (sqs:* in IAM) receives through Winterday's endpoint", wd.OPS_ADMIN,
             "sqs:ReceiveMessage", "deny", **IN_VPC), "reader-one-deny"),
-        (_p("the consumer receives from the internet, not through the endpoint", wd.CONSUMER,
+        (probe("the consumer receives from the internet, not through the endpoint", wd.CONSUMER,
             "sqs:ReceiveMessage", "deny"), "reader-one-deny"),
-        (_p("ops-admin (sqs:* in IAM) sends a job", wd.OPS_ADMIN, "sqs:SendMessage", "deny"),
+        (probe("ops-admin (sqs:* in IAM) sends a job", wd.OPS_ADMIN, "sqs:SendMessage", "deny"),
          "send-open"),
-        (_p("the parser sends over plain HTTP", wd.PARSER, "sqs:SendMessage", "deny",
+        (probe("the parser sends over plain HTTP", wd.PARSER, "sqs:SendMessage", "deny",
             secure_transport=False), "no-tls"),
     ]
 

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from ... import winterday as wd
-from ...exercises import attempted, exercise, fail, require, run_learner
+from ...exercises import attempted, exercise, fail, require, run_learner, shown
 from ...feedback import LearnerCodeRaised
 from ...winterday import incident as story
 
@@ -81,7 +81,7 @@ def jobs_validated(validate_job: Any) -> str:
                  "rejects-good")
         if returned is True or returned is False or returned is None:
             fail(f"validate_job returned {returned!r} for a good job", "returns-bool")
-        require(returned == job, f"validate_job returned {returned!r:.60}, not the job",
+        require(returned == job, f"validate_job returned {shown(returned, 60)}, not the job",
                 "returns-bool")
     for what, text, mistake in refused_bodies():
         try:

@@ -1,5 +1,5 @@
-"""Who lab 06's probes are: Winterday's principals, with their identity policies, and where
-they call from.
+"""Who the probes of labs 06 and 11 are: Winterday's principals, with their identity
+policies, and where they call from.
 
 A probe names a principal, an action and a resource; :func:`probe` gives the principal
 the identity policies Winterday gave it (``winterday.IDENTITY_POLICIES``), so a probe
@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ... import winterday as wd
-from ...models.probes import Probe
+from .. import winterday as wd
+from ..models.probes import Probe
 
 QUEUE, UPLOADS, PAYROLL = wd.queue_arn(), wd.queue_arn(wd.UPLOADS_QUEUE), wd.queue_arn(
     "payroll-jobs")
