@@ -179,10 +179,17 @@ class ReceiptHandleIsInvalid(SqsError):
 
 
 class InvalidIdFormat(SqsError):
-    code = "InvalidIdFormat"
+    code = "InvalidIdFormat"  # no httpError trait in the model: HTTP 400 is unverified
 
 
 class MessageNotInflight(SqsError):
+    """In the model for ChangeMessageVisibility, but sqskit never raises it.
+
+    Recorded against AWS (sqs-aws-recorded.md section 1e): on a standard queue a visibility
+    change after the timeout ended succeeds, and one for a deleted message is
+    InvalidParameterValue; when AWS still answers MessageNotInflight is unverified.
+    """
+
     code = "MessageNotInflight"
     query_code = "AWS.SimpleQueueService.MessageNotInflight"
 
@@ -213,7 +220,7 @@ class InvalidBatchEntryId(SqsError):
 
 
 class InvalidMessageContents(SqsError):
-    code = "InvalidMessageContents"
+    code = "InvalidMessageContents"  # no httpError trait in the model: HTTP 400 is unverified
 
 
 class InvalidAttributeName(SqsError):

@@ -25,10 +25,14 @@ recorded against AWS):
   the arrival time in milliseconds times 2**24, plus 256 times the arrival count.
 * At the in-flight limit (120,000) a receive returns nothing; FIFO gives no error.
 * A receipt handle whose visibility timeout has ended no longer deletes nor changes
-  visibility ("The receipt handle has expired", recorded against AWS).
+  visibility ("The receipt handle has expired", recorded against AWS for DeleteMessage;
+  that ChangeMessageVisibility answers the same is sqskit's choice, unverified).
 * A message moved here by a source queue's redrive policy starts its retention again
   (the standard queue keeps the first enqueue time), gets a new sequence number, and
   its deduplication id becomes its message id.
+
+Changing the queue's ``DelaySeconds`` re-times the messages still delayed
+(:meth:`FifoQueue.change_delay`): AWS makes the FIFO queue delay retroactive.
 
 Simplified: a delayed message (queue ``DelaySeconds``) keeps its place and blocks the
 messages behind it in its group until it becomes visible (AWS does not say; strict
@@ -41,7 +45,7 @@ import heapq
 from collections import deque
 from collections.abc import Sequence
 
-from .message import GONE, INFLIGHT, VISIBLE, Message
+from .message import DELAYED, GONE, INFLIGHT, VISIBLE, Message
 from .queue import Queue, QueueSettings, StaleReceipt
 
 #: how long a deduplication id is remembered, in seconds
@@ -159,6 +163,23 @@ class FifoQueue(Queue):
             group = self._groups[message.group_id] = MessageGroup(message.group_id)
         group.messages.append(message)
         super()._enqueue(message, now, wait)
+
+    def change_delay(self, now: float, seconds: int) -> None:
+        """Set the queue's delay and re-time every message still waiting out its delay.
+
+        AWS (the guide's "Amazon SQS delay queues" page): on a FIFO queue the queue's
+        ``DelaySeconds`` is retroactive, changing it changes the delay of messages already
+        in the queue; on a standard queue it is not. A waiting message now becomes visible
+        ``seconds`` after its send (at once if that has passed). Messages whose delay had
+        already ended are left alone (sqskit's reading; AWS does not say).
+        """
+        self._settle(now)
+        self.settings.delay_seconds = seconds
+        for message in self.messages():
+            if message.state == DELAYED and message.visible_at != message.enqueued_at + seconds:
+                message.visible_at = message.enqueued_at + seconds
+                self._wait(message)  # the old heap entry is now stale and will be skipped
+        self._settle(now)
 
     def accept_dead_letter(self, message: Message, now: float, source_arn: str) -> None:
         """Take in a dead letter: FIFO restarts its retention and renames its dedup id.

@@ -4,7 +4,8 @@ What AWS does, and how this module does it:
 
 * A message is *delayed* until ``DelaySeconds`` pass, then *visible*; a receive makes
   it *in flight* (invisible) for the visibility timeout; if nobody deletes it in time
-  it becomes visible again and its receive count keeps growing.
+  it becomes visible again and its receive count keeps growing. Changing the queue's
+  delay does not touch messages already sent (AWS; FIFO differs, see ``fifo.py``).
 * Each receive issues a new receipt handle. Only the newest one deletes the message:
   an older handle "succeeds, but the message might not be deleted" (DeleteMessage).
 * ChangeMessageVisibility counts the new timeout from *now*, may not take the total

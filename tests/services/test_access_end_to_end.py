@@ -152,6 +152,64 @@ def test_add_permission_grants_another_account_that_must_also_allow_its_role():
         worker.receive_message(QueueUrl=url)
 
 
+def test_create_queue_with_tags_also_needs_tag_queue():
+    """AWS (CreateQueue ``tags``, sqs-semantics.md section 3): tags given on create need
+    ``sqs:TagQueue`` as well; without it the call is AccessDenied and no queue exists."""
+    world = sqskit.World(account_id=A, strict=True)
+    iam = world.client("iam")
+    iam.create_user(UserName="alice")
+    iam.put_user_policy(UserName="alice", PolicyName="CreateOnly", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sqs:CreateQueue", "Resource": "*"}]}))
+    alice = world.client("sqs", principal=NAMES["alice"])
+    with pytest.raises(sqskit.ClientError) as caught:
+        alice.create_queue(QueueName="tagged", tags={"team": "print"})
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    assert "sqs:tagqueue" in caught.value.response["Error"]["Message"]
+    assert "QueueUrls" not in world.client("sqs").list_queues()
+    alice.create_queue(QueueName="untagged")
+
+
+OWNER_ONLY_CALLS = {
+    "SetQueueAttributes": lambda c, url: c.set_queue_attributes(
+        QueueUrl=url, Attributes={"DelaySeconds": "1"}),
+    "TagQueue": lambda c, url: c.tag_queue(QueueUrl=url, Tags={"k": "v"}),
+    "UntagQueue": lambda c, url: c.untag_queue(QueueUrl=url, TagKeys=["k"]),
+    "ListQueueTags": lambda c, url: c.list_queue_tags(QueueUrl=url),
+    "AddPermission": lambda c, url: c.add_permission(
+        QueueUrl=url, Label="more", AWSAccountIds=[B], Actions=["ReceiveMessage"]),
+    "RemovePermission": lambda c, url: c.remove_permission(QueueUrl=url, Label="more"),
+    "DeleteQueue": lambda c, url: c.delete_queue(QueueUrl=url),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(OWNER_ONLY_CALLS))
+def test_owner_only_actions_ignore_a_cross_account_grant_of_everything(operation):
+    """AWS (sqs-semantics.md section 9): AddPermission, CreateQueue, DeleteQueue,
+    ListQueues, ListQueueTags, RemovePermission, SetQueueAttributes, TagQueue and
+    UntagQueue are for the queue owner only: a queue policy granting another account
+    ``sqs:*`` does not open them (AccessDenied, 403), while it does open SendMessage."""
+    world = sqskit.World(account_id=A, strict=True)
+    owner = world.client("sqs")
+    url = owner.create_queue(QueueName="orders")["QueueUrl"]
+    owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": B},
+                                                "Action": "sqs:*", "Resource": NAMES["Q"]}]})})
+    iam = world.client("iam", principal=B)
+    iam.create_role(RoleName="Worker", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:AssumeRole"}]}))
+    iam.attach_role_policy(RoleName="Worker",
+                           PolicyArn="arn:aws:iam::aws:policy/AmazonSQSFullAccess")
+    worker = world.client("sqs", principal=NAMES["worker"])
+    worker.send_message(QueueUrl=url, MessageBody="x")
+    with pytest.raises(sqskit.ClientError) as caught:
+        OWNER_ONLY_CALLS[operation](worker, url)
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert url in owner.list_queues()["QueueUrls"]
+
+
 def test_an_abac_condition_sees_the_queue_tags():
     """aws:ResourceTag/<key> carries the queue's tags into the request context."""
     world = sqskit.World(strict=True)

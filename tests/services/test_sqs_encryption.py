@@ -189,6 +189,35 @@ def test_turning_sse_on_or_off_leaves_queued_messages_as_they_were(world, sqs, k
     assert [m["Body"] for m in bodies] == ["before", "during", "after"]
 
 
+def dead_letter_pair(sqs, source: dict[str, str], dead_letter: dict[str, str]) -> tuple[str, str]:
+    """A source queue (given attributes) whose messages move at the second receive."""
+    dlq = sqs.create_queue(QueueName="dead-letters", Attributes=dead_letter)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"]
+    policy = json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 1})
+    url = sqs.create_queue(QueueName="source", Attributes={
+        **source, "RedrivePolicy": policy, "VisibilityTimeout": "0"})["QueueUrl"]
+    return url, dlq
+
+
+@pytest.mark.parametrize(("source", "dead_letter", "stored_as"), [
+    ("kms", "clear", "SSE-KMS"), ("clear", "kms", "plaintext")],
+    ids=["encrypted-to-clear", "clear-to-encrypted"])
+def test_a_dead_letter_keeps_the_encryption_it_had_in_its_source(
+    world, sqs, key_id, source, dead_letter, stored_as
+):
+    """AWS (sqs-semantics.md section 8, "Encryption on move"): a message moved from an
+    encrypted queue to an unencrypted dead-letter queue stays encrypted, and one moved from
+    an unencrypted queue to an encrypted dead-letter queue stays unencrypted."""
+    modes = {"kms": {"KmsMasterKeyId": key_id}, "clear": {"SqsManagedSseEnabled": "false"}}
+    url, dlq = dead_letter_pair(sqs, modes[source], modes[dead_letter])
+    sqs.send_message(QueueUrl=url, MessageBody="poison")
+    sqs.receive_message(QueueUrl=url)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)  # moved at this receive
+    assert list(world.sqs.stored(dlq)["stored_as"]) == [stored_as]
+    assert sqs.receive_message(QueueUrl=dlq)["Messages"][0]["Body"] == "poison"
+
+
 # -- data-key reuse on the virtual clock ----------------------------------------------------------
 
 

@@ -12,6 +12,10 @@ Recorded against AWS: a standard queue refuses every FIFO attribute, even
 ``DeduplicationScope`` and ``FifoThroughputLimit``; a FIFO queue accepts
 ``FifoQueue: "true"`` on SetQueueAttributes and refuses ``"false"`` (the type is fixed).
 
+Simplified: a change takes effect at the next call (AWS: up to 60 seconds, up to 15
+minutes for ``MessageRetentionPeriod``), and the ``ApproximateNumberOfMessages*``
+counters are exact at once (AWS: they may lag a minute or more).
+
 Source: ../shared/reference/sqs-semantics.md section 3.
 """
 

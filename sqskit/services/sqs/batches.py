@@ -5,7 +5,10 @@ Whole-request errors (AWS, recorded): no entries (EmptyBatchRequest), more than 
 ``Id`` (BatchEntryIdsNotDistinct), and for SendMessageBatch a total size over 1 MiB
 (BatchRequestTooLong). Anything wrong with one entry's content is reported in
 ``Failed`` with its code and ``SenderFault: true`` while the other entries go through;
-the call itself returns HTTP 200. Batch calls are authorized as their single forms
+the call itself returns HTTP 200. An entry's ``Code`` is the legacy code its single call
+would return (``InvalidParameterValue``, ``InvalidMessageContents`` recorded against
+AWS; ``ReceiptHandleIsInvalid``, ``MissingParameter`` by the same rule, unverified).
+Batch calls are authorized as their single forms
 (``sqs:SendMessage`` ...): IAM has no ``sqs:SendMessageBatch`` action.
 
 A ChangeMessageVisibilityBatch entry without ``VisibilityTimeout``: the model makes the

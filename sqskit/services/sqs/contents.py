@@ -21,6 +21,10 @@ InvalidMessageContents; an empty value gets "must contain a non-empty value of t
 Unverified wording (kept in one place here, easy to change): the invalid name, invalid
 type, bad number and forbidden-character messages. Unverified rule: a custom type label
 (``String.<label>``) with a character outside the XML 1.0 set is an invalid type.
+A Number value comes back exactly as sent: the guide says SQS trims leading and trailing
+zeroes, but what a receiver then sees is unverified (the one value recorded against AWS,
+``1614717034367``, has none to trim), and boto3 checks the MD5 AWS returns on send
+against the value as sent.
 """
 
 from __future__ import annotations

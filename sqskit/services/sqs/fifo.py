@@ -21,7 +21,9 @@ section 7, and errors recorded against AWS):
 * Throughput quota, off by default (``service.fifo_quota = ThroughputQuota()``): 300
   SendMessage calls per second (a batch is one call), per queue with
   ``FifoThroughputLimit=perQueue``, per message group with ``perMessageGroupId``; over it
-  the call fails with RequestThrottled. Off by default because on a virtual clock a
+  the call fails with RequestThrottled (the model's throttling error, HTTP 403; the FIFO
+  troubleshooting page speaks of ``ThrottlingException``, so which one AWS returns is
+  unverified, as is the message). Off by default because on a virtual clock a
   loop of sends happens in no time at all, which AWS would throttle at once.
   ``perMessageGroupId`` needs ``DeduplicationScope=messageGroup`` (AWS).
 """
@@ -116,9 +118,14 @@ class FifoActions(BatchActions):
         return super()._new_engine(name, attributes)
 
     def _apply_attributes(self, record: QueueRecord) -> None:
+        engine = record.engine
+        delay_before = engine.settings.delay_seconds
         super()._apply_attributes(record)
-        if isinstance(record.engine, FifoQueue):
-            record.engine.deduplication_scope = record.attributes["DeduplicationScope"]
+        if isinstance(engine, FifoQueue):
+            engine.deduplication_scope = record.attributes["DeduplicationScope"]
+            delay = engine.settings.delay_seconds
+            if delay != delay_before:  # retroactive on FIFO queues (engine/fifo.py)
+                engine.change_delay(self.runtime.clock.now, delay)
 
     def _check_attribute_changes(
         self, call: Call, arn: str, fifo: bool, current: Mapping[str, str],

@@ -4,7 +4,9 @@ AWS rules (../shared/reference/sqs-semantics.md section 8, CreateQueue's attribu
 documentation, and errors returned by AWS):
 
 * ``RedrivePolicy`` is a JSON map ``{"deadLetterTargetArn": <queue ARN>,
-  "maxReceiveCount": <1..1000>}``; the count may be a number or a numeric string. A
+  "maxReceiveCount": <1..1000>}``; the count may be a number or a numeric string (the
+  1..1000 range comes from AWS's console and its published MDAA docs; the API reference
+  gives none, so it is partially unverified: :func:`check_redrive_policy` holds it). A
   bad policy is InvalidParameterValue ``Value <the policy as sent> for parameter
   RedrivePolicy is invalid. Reason: ...``. AWS's reasons seen: "Redrive policy does not
   contain mandatory attribute: maxReceiveCount." (checked before deadLetterTargetArn),

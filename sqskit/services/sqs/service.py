@@ -248,6 +248,9 @@ class SqsService(MoveTaskActions, EncryptionActions, FifoActions, PermissionActi
 
     @staticmethod
     def _check_tags(tags: dict[str, str]) -> None:
+        """AWS's tag rules (sqs-semantics.md section 1): key 1..128, value up to 256, no
+        ``aws:`` prefix. The wording is unverified. No count limit: AWS calls more than
+        50 tags per queue "not recommended", not an error."""
         for key, value in tags.items():
             if not key or len(key) > 128:
                 raise SqsInvalidParameterValue(

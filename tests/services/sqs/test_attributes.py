@@ -97,6 +97,17 @@ def test_an_unset_attribute_is_omitted_not_returned_empty(sqs, queue_url):
         assert name not in read(sqs, queue_url)
 
 
+def test_reading_the_encryption_attributes_of_an_sse_sqs_queue_shows_only_that_mode(
+    sqs, queue_url
+):
+    """Recorded against AWS (sqs-aws-recorded.md section 2, SSE): asking an SSE-SQS queue
+    for KmsMasterKeyId, KmsDataKeyReusePeriodSeconds and SqsManagedSseEnabled returns only
+    ``{"SqsManagedSseEnabled": "true"}``."""
+    result = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=[
+        "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled"])
+    assert result["Attributes"] == {"SqsManagedSseEnabled": "true"}
+
+
 def test_get_queue_attributes_with_a_single_unknown_name_is_invalid_attribute_name(
     sqs, queue_url, aws_error
 ):
@@ -163,7 +174,8 @@ def test_a_new_visibility_timeout_applies_to_later_receives(sqs, queue_url, cloc
 
 
 def test_a_new_queue_delay_applies_to_later_sends_only(sqs, queue_url, clock):
-    """DelaySeconds is read at each send; messages already sent keep their delay."""
+    """AWS (the guide's delay-queues page): on a standard queue DelaySeconds is not
+    retroactive; it is read at each send and messages already sent keep their delay."""
     sqs.send_message(QueueUrl=queue_url, MessageBody="before")
     sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"DelaySeconds": "30"})
     sqs.send_message(QueueUrl=queue_url, MessageBody="after")
@@ -206,3 +218,14 @@ def test_receive_message_wait_time_seconds_makes_receives_long_polls(sqs, queue_
     start = clock.now
     assert "Messages" not in sqs.receive_message(QueueUrl=queue_url)
     assert clock.now - start == 20
+
+
+def test_an_explicit_wait_time_of_zero_overrides_the_queue_long_poll(sqs, queue_url, clock):
+    """AWS (ReceiveMessage.WaitTimeSeconds, sqs-semantics.md section 1): the queue's
+    ReceiveMessageWaitTimeSeconds applies only when the receive gives no WaitTimeSeconds;
+    ``WaitTimeSeconds=0`` is a short poll that returns at once."""
+    sqs.set_queue_attributes(QueueUrl=queue_url,
+                             Attributes={"ReceiveMessageWaitTimeSeconds": "20"})
+    start = clock.now
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=0)
+    assert clock.now == start

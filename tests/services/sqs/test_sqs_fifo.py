@@ -58,6 +58,20 @@ def test_a_fifo_queue_name_must_end_in_dot_fifo(sqs):
     assert error["Code"] == "InvalidParameterValue"
 
 
+@pytest.mark.parametrize(("stem", "accepted"), [(75, True), (76, False)], ids=["80", "81"])
+def test_the_fifo_suffix_counts_toward_the_80_characters(sqs, stem, accepted):
+    """AWS (sqs-semantics.md section 1, CreateQueue.QueueName): a FIFO name ends in .fifo
+    and the suffix counts toward the 80-character limit; a refused name creates nothing."""
+    name = "a" * stem + ".fifo"
+    if accepted:
+        assert sqs.create_queue(QueueName=name, Attributes={"FifoQueue": "true"})[
+            "QueueUrl"].endswith("/" + name)
+    else:
+        error = aws_error(sqs.create_queue, QueueName=name, Attributes={"FifoQueue": "true"})
+        assert (error["Code"], error["Status"]) == ("InvalidParameterValue", 400)
+        assert "QueueUrls" not in sqs.list_queues()
+
+
 def test_a_standard_queue_cannot_have_a_fifo_name(sqs):
     """AWS: a .fifo name without FifoQueue=true is refused (InvalidParameterValue)."""
     assert aws_error(sqs.create_queue, QueueName="jobs.fifo")["Code"] == "InvalidParameterValue"
@@ -174,6 +188,26 @@ def test_delay_zero_is_allowed_and_the_queue_delay_still_applies(sqs, clock):
     assert receive_bodies(sqs, url) == []
     clock.advance(2)
     assert receive_bodies(sqs, url) == ["x"]
+
+
+def test_changing_the_queue_delay_re_times_messages_still_delayed(sqs, clock):
+    """AWS (the guide's delay-queues page): on a FIFO queue the queue's DelaySeconds is
+    retroactive, changing it changes the delay of messages already in the queue (on a
+    standard queue it is not). Lowered, a waiting message is released; raised, a waiting
+    message waits longer, counted from its send."""
+    url = sqs.create_queue(QueueName="slow.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true", "DelaySeconds": "60"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="first", MessageGroupId="a")
+    clock.advance(10)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "0"})
+    assert receive_bodies(sqs, url, VisibilityTimeout=600) == ["first"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "10"})
+    sqs.send_message(QueueUrl=url, MessageBody="second", MessageGroupId="b")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "30"})
+    clock.advance(29)
+    assert receive_bodies(sqs, url) == []
+    clock.advance(1)
+    assert receive_bodies(sqs, url) == ["second"]
 
 
 @pytest.mark.parametrize("value", ["", "a" * 129, "group 123"], ids=["empty", "129", "space"])
@@ -382,6 +416,29 @@ def test_deleting_with_an_expired_receipt_handle_fails_on_fifo(sqs, cbd_url, clo
         f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle "
         f"has expired."
     )
+
+
+def test_an_expired_receipt_fails_its_delete_batch_entry_only(sqs, cbd_url, clock):
+    """The recorded FIFO rule (sqs-aws-recorded.md section 1e: "The receipt handle has
+    expired.") in DeleteMessageBatch: that entry fails with InvalidParameterValue, the
+    others are deleted, and the expired message is delivered again."""
+    for body in ("late", "on-time"):
+        sqs.send_message(QueueUrl=cbd_url, MessageBody=body, MessageGroupId=body)
+    late, on_time = sqs.receive_message(QueueUrl=cbd_url, VisibilityTimeout=1,
+                                        MaxNumberOfMessages=10)["Messages"]
+    sqs.change_message_visibility(QueueUrl=cbd_url, ReceiptHandle=on_time["ReceiptHandle"],
+                                  VisibilityTimeout=30)
+    clock.advance(2)
+    result = sqs.delete_message_batch(QueueUrl=cbd_url, Entries=[
+        {"Id": "late", "ReceiptHandle": late["ReceiptHandle"]},
+        {"Id": "now", "ReceiptHandle": on_time["ReceiptHandle"]}])
+    assert result["Failed"] == [{
+        "Id": "late", "SenderFault": True, "Code": "InvalidParameterValue",
+        "Message": f"Value {late['ReceiptHandle']} for parameter ReceiptHandle is invalid. "
+                   "Reason: The receipt handle has expired."}]
+    assert [e["Id"] for e in result["Successful"]] == ["now"]
+    clock.advance(30)
+    assert receive_bodies(sqs, cbd_url) == ["late"]
 
 
 def test_an_extended_receipt_still_deletes_after_the_first_timeout(sqs, cbd_url, clock):

@@ -71,3 +71,11 @@ def test_tag_calls_need_an_existing_queue(sqs):
                  lambda: sqs.list_queue_tags(QueueUrl=url)):
         with pytest.raises(sqs.exceptions.QueueDoesNotExist):
             call()
+
+
+def test_more_than_fifty_tags_are_not_recommended_but_accepted(sqs, queue_url):
+    """AWS (TagQueue; queue quotas, sqs-semantics.md section 1): adding more than 50 tags to
+    a queue is "not recommended", which is advice, not a quota that fails the call."""
+    many = {f"k{i}": "v" for i in range(51)}
+    sqs.tag_queue(QueueUrl=queue_url, Tags=many)
+    assert tags_of(sqs, queue_url) == many
