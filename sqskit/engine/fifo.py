@@ -26,7 +26,10 @@ recorded against AWS):
 * At the in-flight limit (120,000) a receive returns nothing; FIFO gives no error.
 * A receipt handle whose visibility timeout has ended no longer deletes nor changes
   visibility ("The receipt handle has expired", recorded against AWS for DeleteMessage;
-  that ChangeMessageVisibility answers the same is sqskit's choice, unverified).
+  that ChangeMessageVisibility answers the same is sqskit's choice, unverified). A
+  handle superseded by a later receive (so expired too) is treated as on a standard
+  queue: DeleteMessage succeeds without deleting; whether AWS says "expired" there
+  instead is unverified.
 * A message moved here by a source queue's redrive policy starts its retention again
   (the standard queue keeps the first enqueue time), gets a new sequence number, and
   its deduplication id becomes its message id.
