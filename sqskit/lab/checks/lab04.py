@@ -149,7 +149,8 @@ def visibility_sized(world: Any) -> str:
         fail(f"VisibilityTimeout is {value} s but the longest job prints for "
              f"{LONGEST_PRINT} s", "too-short")
     if value < LONGEST_PRINT + 10:
-        fail(f"VisibilityTimeout is {value} s, just above the longest print", "no-margin")
+        fail(f"VisibilityTimeout is {value} s, only {value - LONGEST_PRINT} s more than the "
+             f"longest print ({LONGEST_PRINT} s)", "no-margin")
     if value > 300:
         fail(f"VisibilityTimeout is {value} s", "too-long")
     return (f"VisibilityTimeout {value} s covers the longest print ({LONGEST_PRINT} s) "
