@@ -49,6 +49,31 @@ def returns_response(sqs, queue_url):
     return sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20, MaxNumberOfMessages=10)
 
 
+def ten_short_receives(sqs, queue_url):
+    got = []
+    for _ in range(10):
+        got += sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20).get("Messages", [])
+    return got
+
+
+def returns_bodies(sqs, queue_url):
+    response = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20, MaxNumberOfMessages=10)
+    return [m["Body"] for m in response.get("Messages", [])]
+
+
+def receives_and_deletes(sqs, queue_url):
+    response = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20, MaxNumberOfMessages=10)
+    for m in response.get("Messages", []):
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+    return response.get("Messages", [])
+
+
+def all_attributes_as_list(sqs, queue_url):
+    response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=20,
+                                   MessageSystemAttributeNames=["All"])
+    return list(response.get("Messages") or [])
+
+
 def keyerror_when_empty(sqs, queue_url):
     return sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20)["Messages"]
 
@@ -97,6 +122,14 @@ CASES = [
          "failed", "short-wait"),
     Case("04.3", "one message at a time", lambda: (receiver(WaitTimeSeconds=20),), "failed",
          "one-at-a-time"),
+    Case("04.3", "ten receives of one message each", lambda: (ten_short_receives,), "failed",
+         "several-calls"),
+    Case("04.3", "the bodies, not the messages", lambda: (returns_bodies,), "failed",
+         "not-messages"),
+    Case("04.3", "deletes what it received", lambda: (receives_and_deletes,), "failed",
+         "deleted"),
+    Case("04.3", "all attributes, messages or an empty list", lambda: (all_attributes_as_list,),
+         "passed"),
     Case("04.3", "the whole response", lambda: (returns_response,), "failed", "returns-response"),
     Case("04.3", "KeyError on an empty queue", lambda: (keyerror_when_empty,), "failed",
          "empty-queue"),
