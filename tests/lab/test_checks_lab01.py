@@ -10,7 +10,7 @@ import json
 import pytest
 
 import sqskit
-from sqskit.lab import snowy
+from sqskit.lab import check, snowy
 
 from .cases import Case, ids
 from .conftest import solution_namespace
@@ -322,3 +322,11 @@ def test_the_printer_check_leaves_the_learners_world_alone() -> None:
     assert check("01.2", SOLUTION["print_next"]).passed
     assert (world.clock.now, world.sqs.queues["print-jobs"].engine.counts(world.clock.now)) \
         == before
+
+
+def test_a_boolean_is_not_taken_for_a_number_of_seconds() -> None:
+    """01.3 asks for seconds: True (which Python counts as 1) is told it is not a number,
+    not that "1 seconds" is wrong."""
+    result = check("01.3", *crashed(True))
+    assert result.status == "failed"
+    assert "should be a number" in result.line()

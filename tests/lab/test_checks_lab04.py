@@ -22,12 +22,13 @@ def print_jobs(attributes: dict[str, str] | None = None) -> tuple:
     return world, sqs, url
 
 
-def undo(delay: int | None, queue_delay: str | None = None) -> tuple:
+def undo(delay: int | None, queue_delay: str | None = None, copies: int = 1) -> tuple:
     world, sqs, url = print_jobs({"DelaySeconds": queue_delay} if queue_delay else None)
     if delay is not None or queue_delay:
         options = {"DelaySeconds": delay} if delay is not None else {}
         body = json.dumps(snowy.job("J-100", "ben", "poster.pdf", 4))
-        sqs.send_message(QueueUrl=url, MessageBody=body, **options)
+        for _ in range(copies):
+            sqs.send_message(QueueUrl=url, MessageBody=body, **options)
     return (world,)
 
 
@@ -107,6 +108,8 @@ CASES = [
     Case("04.1", "the queue's delay", lambda: undo(None, queue_delay="10"), "failed",
          "queue-delay"),
     Case("04.1", "5 seconds", lambda: undo(5), "failed"),
+    Case("04.1", "the delayed job sent twice", lambda: undo(10, copies=2), "failed",
+         "sent-twice"),
     Case("04.2", "86400 seconds", lambda: attribute("MessageRetentionPeriod", "86400"), "passed"),
     Case("04.2", "unchanged", lambda: attribute("MessageRetentionPeriod", None), "not attempted"),
     Case("04.2", "1440 (minutes)", lambda: attribute("MessageRetentionPeriod", "1440"),

@@ -136,7 +136,8 @@ def _find(world: World, message_id: str) -> Message | None:
 def seconds_left(world: Any, crashed: Any, seconds_until_visible: Any) -> str:
     world = expect_world(world)
     attempted(seconds_until_visible)
-    if not isinstance(seconds_until_visible, (int, float)):
+    if isinstance(seconds_until_visible, bool) or not isinstance(seconds_until_visible,
+                                                                   (int, float)):
         fail(f"seconds_until_visible should be a number, not {shown(seconds_until_visible, 40)}")
     message = _find(world, str((crashed or {}).get("MessageId", "")))
     if message is None or message.state != INFLIGHT:

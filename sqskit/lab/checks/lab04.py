@@ -7,7 +7,7 @@ from typing import Any
 from ...engine.message import DELAYED
 from .. import snowy
 from ..bodies import readable_body
-from ..exercises import exercise, fail, require, run_learner, shown
+from ..exercises import START_OVER, exercise, fail, require, run_learner, shown
 from ..feedback import LearnerCodeRaised, NotAttempted
 from .look import carrying, expect_world, messages, queue, scratch
 
@@ -27,12 +27,15 @@ def _print_jobs(world: Any) -> Any:
     "minutes": "DelaySeconds counts seconds.",
     "queue-delay": "Setting the queue's DelaySeconds delays every job. Delay just this one: "
                    "DelaySeconds on send_message.",
+    "sent-twice": "Send undo_job once: each run of the cell sends another copy. " + START_OVER,
 })
 def undo_window(world: Any) -> str:
     world, record = _print_jobs(world)
     found = carrying(world, record, "J-100")
     if not found:
         raise NotAttempted()
+    if len(found) > 1:
+        fail(f"J-100 is in print-jobs {len(found)} times", "sent-twice")
     message = found[-1]
     delay = message.visible_at - message.sent_at if message.receive_count == 0 else None
     if record.attributes.get("DelaySeconds", "0") != "0":
