@@ -101,7 +101,7 @@ def dead_letter_inspected(world: Any, poison: Any) -> str:
         in_dlq = dlq is not None and any(
             world.sqs.message_id(m) == poison.get("MessageId") for m in messages(world, dlq))
         if attributes and in_dlq:
-            fail(f"the dead letter carries only {shown(sorted(attributes), 60)}",
+            fail(f"the dead letter carries only {shown(', '.join(sorted(attributes)), 70)}",
                  "some-attributes")
         if attributes:
             fail("the message has no DeadLetterQueueSourceArn", "wrong-queue")

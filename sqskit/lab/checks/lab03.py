@@ -67,8 +67,9 @@ def pages_in_order(send_pages: Any) -> str:
     if not found:
         raise NotAttempted()
     if len(found) < len(pages) and log.count("SendMessage") >= len(pages):
-        fail(f"{log.count('SendMessage')} sends left {len(found)} messages for "
-             f"{len(pages)} pages: SQS took the others for duplicates", "dedup-reused")
+        kept = f"{len(found)} message" + ("" if len(found) == 1 else "s")
+        fail(f"{log.count('SendMessage')} sends left {kept} for {len(pages)} pages: SQS "
+             "took the others for duplicates", "dedup-reused")
     require(len(found) == len(pages), f"the queue holds {len(found)} messages for "
             f"{len(pages)} pages")
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
