@@ -29,7 +29,8 @@ def fifo_world(name: str | None = "print-jobs.fifo", keep: str = "url",
     return world, response["QueueUrl"] if keep == "url" else response
 
 
-def sender(group, dedup=lambda p: f"{p['job']}-{p['page']}", reverse: bool = False):
+def sender(group, dedup=lambda p: f"{p['job']}-{p['page']}", reverse: bool = False,
+           write=json.dumps):
     def send_pages(sqs, fifo_url, pages):
         for page in reversed(pages) if reverse else pages:
             options = {}
@@ -37,7 +38,7 @@ def sender(group, dedup=lambda p: f"{p['job']}-{p['page']}", reverse: bool = Fal
                 options["MessageGroupId"] = group(page)
             if dedup is not None:
                 options["MessageDeduplicationId"] = dedup(page)
-            sqs.send_message(QueueUrl=fifo_url, MessageBody=json.dumps(page), **options)
+            sqs.send_message(QueueUrl=fifo_url, MessageBody=write(page), **options)
 
     return send_pages
 
@@ -102,6 +103,8 @@ CASES = [
     Case("03.2", "groups and ids written another way",
          lambda: (sender(lambda p: "c-" + p["customer"], lambda p: f"{p['job']}.{p['page']}"),),
          "passed"),
+    Case("03.2", "pages written with str(), not JSON",
+         lambda: (sender(lambda p: p["customer"], write=str),), "failed", "not-json"),
     Case("03.3", "one deduplication id for every job", lambda: (retrier(lambda j: "same"),),
          "failed", "shared-id"),
     Case("03.3", "a prefixed job id", lambda: (retrier(lambda j: "job-" + j["job"]),), "passed"),

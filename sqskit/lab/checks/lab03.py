@@ -49,6 +49,7 @@ def fifo_created(world: Any, fifo_url: Any) -> str:
                    "MessageDeduplicationId, for example f\"{page['job']}-{page['page']}\".",
     "no-group": "Every message of a FIFO queue needs a MessageGroupId.",
     "order": "Send the pages in the order given.",
+    "not-json": "Send each page as JSON text: MessageBody=json.dumps(page).",
     "dedup-reused": "SQS drops a send whose MessageDeduplicationId it saw in the last 5 "
                     "minutes: give every page an id of its own.",
 })
@@ -74,7 +75,10 @@ def pages_in_order(send_pages: Any) -> str:
             f"{len(pages)} pages")
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for message in sorted(found, key=lambda m: m.seq):
-        groups[message.group_id or ""].append(parse_job(readable_body(world, message)) or {})
+        text = readable_body(world, message)
+        page = parse_job(text)
+        require(page is not None, f"a page arrived as {shown(text, 50)}, not as JSON", "not-json")
+        groups[message.group_id or ""].append(page or {})
     if len(groups) == 1:
         fail("every page went into one message group", "one-group")
     if len(groups) == len(pages):
