@@ -220,7 +220,8 @@ check("04.3", receive_batch)
 
 # %% [markdown] tags=["facilitator"]
 # Learners sometimes set WaitTimeSeconds above 20: SQS refuses it with
-# InvalidParameterValue, which the check reports as "your function raised ClientError".
+# InvalidParameterValue, which the check reports as "receive_batch raised ClientError
+# InvalidParameterValue: ...".
 # The queue attribute ReceiveMessageWaitTimeSeconds makes long polling the default for
 # every receive of a queue; mention it for teams that cannot change every consumer.
 

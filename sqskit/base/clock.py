@@ -105,13 +105,19 @@ class VirtualClock:
 
     # -- moving --------------------------------------------------------------
     def advance(self, seconds: float) -> float:
-        """Move time forward by ``seconds``, firing due timers in order; return now."""
+        """Move time forward by ``seconds``, firing due timers in order; return now.
+
+        ``seconds`` is a number; anything else (a string, a timedelta) is refused with a
+        TypeError that says so, rather than failing deep inside a comparison.
+        """
+        _require_seconds(seconds, "seconds")
         if seconds < 0:
             raise ValueError("time only moves forward: seconds must be >= 0")
         return self.advance_to(self._now + seconds)
 
     def advance_to(self, when: float) -> float:
         """Move time forward to the instant ``when``, firing due timers in order."""
+        _require_seconds(when, "when")
         if when < self._now:
             raise ValueError("time only moves forward")
         while True:
@@ -161,3 +167,10 @@ class RealTimeClock(VirtualClock):
         if when > self._now:
             self._sleep((when - self._now) / self.speed)
         super()._move_to(when)
+
+
+def _require_seconds(value: object, name: str) -> None:
+    """Refuse a non-number clearly: the clock counts seconds as int or float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds (int or float), "
+                        f"not {type(value).__name__} {value!r:.40}")

@@ -37,6 +37,11 @@ def hello_sent(received: str = "body", text: str = "Hello, Snowy!", receive: boo
     return world, pick()
 
 
+def sent_response() -> tuple:
+    world, url = with_hello()
+    return world, world.client("sqs").send_message(QueueUrl=url, MessageBody="Hello, Snowy!")
+
+
 def empty_receive() -> tuple:
     world, url = with_hello()
     return world, world.client("sqs").receive_message(QueueUrl=url)
@@ -68,7 +73,14 @@ CASES = [
     Case("00.3", "the message dictionary", lambda: hello_sent("message"), "failed",
          "message-dict"),
     Case("00.3", "a lower-case text", lambda: hello_sent(text="hello, snowy"), "failed", "typo"),
-    Case("00.3", "another text", lambda: hello_sent(text="Hi"), "failed", "not-sent"),
+    Case("00.3", "another text, sent and received", lambda: hello_sent(text="Hi"), "failed",
+         "other-text"),
+    Case("00.3", "the text without its comma", lambda: hello_sent(text="hello snowy"),
+         "failed", "typo"),
+    Case("00.3", "the text sent as JSON", lambda: hello_sent(text='"Hello, Snowy!"'),
+         "failed", "typo"),
+    Case("00.3", "a text never sent", lambda: (hello_sent()[0], "Hi"), "failed", "not-sent"),
+    Case("00.3", "the response of send_message", sent_response, "failed", "send-response"),
     Case("00.3", "an empty receive", empty_receive, "failed", "not-sent"),
     Case("00.3", "the right text, never received", lambda: hello_sent("literal", receive=False),
          "failed", "not-sent"),

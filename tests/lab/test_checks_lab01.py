@@ -10,7 +10,7 @@ import json
 import pytest
 
 import sqskit
-from sqskit.lab import snowy
+from sqskit.lab import check, snowy
 
 from .cases import Case, ids
 from .conftest import solution_namespace
@@ -42,6 +42,23 @@ def sent(how: str = "json", create: bool = True) -> tuple:
 # -- 01.2: printers, right and wrong -----------------------------------------------------------
 def _one(sqs, url, **options):
     return sqs.receive_message(QueueUrl=url, **options).get("Messages", [])
+
+
+def prints_parsed_body(sqs, queue_url, printer):
+    for m in _one(sqs, queue_url):
+        job = printer.print_job(json.loads(m["Body"]))
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+        return job
+    return None
+
+
+def long_polling_printer(sqs, queue_url, printer):
+    messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=2).get("Messages")
+    if messages is None:
+        return None
+    done = printer.print_job(messages[0]["Body"])
+    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=messages[0]["ReceiptHandle"])
+    return done
 
 
 def no_print(sqs, queue_url, printer):
@@ -166,6 +183,19 @@ def looks_up_the_body(sqs, queue_url, printer, printed_jobs):
     return None
 
 
+def keyed_on_id_with_wait(sqs, queue_url, printer, printed_jobs):
+    for m in _one(sqs, queue_url, WaitTimeSeconds=1):
+        job = json.loads(m["Body"])
+        if job["job"] in printed_jobs:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+            return job
+        printer.print_job(m["Body"])
+        printed_jobs.add(job["job"])
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+        return job
+    return None
+
+
 def never_remembers(sqs, queue_url, printer, printed_jobs):
     return SOLUTION["print_next"](sqs, queue_url, printer)
 
@@ -233,6 +263,10 @@ CASES = [
     Case("01.2", "deletes by MessageId", lambda: (deletes_by_message_id,), "failed",
          "delete-with-message-id"),
     Case("01.2", "not a function", lambda: ("print_next",), "failed"),
+    Case("01.2", "prints the parsed body", lambda: (prints_parsed_body,), "failed",
+         "body-not-text"),
+    Case("01.2", "long polls, reads Messages with get", lambda: (long_polling_printer,),
+         "passed"),
     Case("01.3", "18 seconds", lambda: crashed(18), "passed"),
     Case("01.3", "the stub", lambda: crashed(...), "not attempted"),
     Case("01.3", "30 seconds", lambda: crashed(30), "failed", "full-timeout"),
@@ -255,6 +289,10 @@ CASES = [
          lambda: (remembering(lambda m, j: m["ReceiptHandle"]),), "failed", "receipt-handle"),
     Case("01.5", "looking up the body, remembering the id", lambda: (looks_up_the_body,),
          "failed", "printed-twice"),
+    Case("01.5", "keyed on the whole body", lambda: (remembering(lambda m, j: m["Body"]),),
+         "failed", "body-key"),
+    Case("01.5", "keyed on the job id, long polling", lambda: (keyed_on_id_with_wait,),
+         "passed"),
     Case("01.5", "remembering nothing", lambda: (never_remembers,), "failed", "not-recorded"),
     Case("01.5", "skipping without deleting", lambda: (skip_without_delete,), "failed",
          "duplicate-not-deleted"),
@@ -284,3 +322,11 @@ def test_the_printer_check_leaves_the_learners_world_alone() -> None:
     assert check("01.2", SOLUTION["print_next"]).passed
     assert (world.clock.now, world.sqs.queues["print-jobs"].engine.counts(world.clock.now)) \
         == before
+
+
+def test_a_boolean_is_not_taken_for_a_number_of_seconds() -> None:
+    """01.3 asks for seconds: True (which Python counts as 1) is told it is not a number,
+    not that "1 seconds" is wrong."""
+    result = check("01.3", *crashed(True))
+    assert result.status == "failed"
+    assert "should be a number" in result.line()

@@ -43,6 +43,12 @@ def policy_world(how: str = "right") -> tuple:
         redrive(sqs, url, arn_of(sqs, other))
     elif how == "on-dlq":
         redrive(sqs, dlq, arn_of(sqs, url))
+    elif how == "fifo-dlq":
+        sqs.delete_queue(QueueUrl=dlq)
+        sqs.create_queue(QueueName="print-jobs-dlq.fifo", Attributes={"FifoQueue": "true"})
+    elif how == "count-as-text":
+        policy = {"deadLetterTargetArn": arn_of(sqs, dlq), "maxReceiveCount": "3"}
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps(policy)})
     elif how == "dlq-deleted":
         redrive(sqs, url, arn_of(sqs, dlq))
         sqs.delete_queue(QueueUrl=dlq)
@@ -65,6 +71,9 @@ def dead_lettered(answer=None, *, receive_dlq: str | None = None) -> tuple:
     if receive_dlq == "source":
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(snowy.first_jobs()[0]))
         response = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["All"])
+    elif receive_dlq == "count-only":
+        response = sqs.receive_message(QueueUrl=dlq,
+                                       MessageSystemAttributeNames=["ApproximateReceiveCount"])
     elif receive_dlq == "plain":
         response = sqs.receive_message(QueueUrl=dlq)
     else:
@@ -99,6 +108,13 @@ CASES = [
          "policy-on-dlq"),
     Case("02.1", "another queue as target", lambda: policy_world("target"), "failed",
          "wrong-target"),
+    Case("02.1", "a FIFO queue as the DLQ of a standard queue", lambda: policy_world("fifo-dlq"),
+         "failed", "fifo-dlq"),
+    Case("02.1", "maxReceiveCount as a numeric string", lambda: policy_world("count-as-text"),
+         "passed"),
+    Case("02.3", "a dead letter with its receive count only",
+         lambda: dead_lettered("message", receive_dlq="count-only"), "failed", "some-attributes"),
+    Case("02.2", "the count as text", lambda: dead_lettered("3"), "failed"),
     Case("02.1", "maxReceiveCount 5", lambda: policy_world("count"), "failed", "wrong-count"),
     Case("02.1", "the DLQ deleted again", lambda: policy_world("dlq-deleted"), "failed",
          "no-dlq"),

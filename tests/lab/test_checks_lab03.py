@@ -29,7 +29,8 @@ def fifo_world(name: str | None = "print-jobs.fifo", keep: str = "url",
     return world, response["QueueUrl"] if keep == "url" else response
 
 
-def sender(group, dedup=lambda p: f"{p['job']}-{p['page']}", reverse: bool = False):
+def sender(group, dedup=lambda p: f"{p['job']}-{p['page']}", reverse: bool = False,
+           write=json.dumps):
     def send_pages(sqs, fifo_url, pages):
         for page in reversed(pages) if reverse else pages:
             options = {}
@@ -37,7 +38,7 @@ def sender(group, dedup=lambda p: f"{p['job']}-{p['page']}", reverse: bool = Fal
                 options["MessageGroupId"] = group(page)
             if dedup is not None:
                 options["MessageDeduplicationId"] = dedup(page)
-            sqs.send_message(QueueUrl=fifo_url, MessageBody=json.dumps(page), **options)
+            sqs.send_message(QueueUrl=fifo_url, MessageBody=write(page), **options)
 
     return send_pages
 
@@ -97,6 +98,23 @@ CASES = [
          "failed", "copies"),
     Case("03.3", "no retry", lambda: (retrier(lambda j: j["job"], retry=False),), "failed",
          "no-retry"),
+    Case("03.2", "the job id as every page's deduplication id",
+         lambda: (sender(lambda p: p["customer"], lambda p: p["job"]),), "failed", "dedup-reused"),
+    Case("03.2", "groups and ids written another way",
+         lambda: (sender(lambda p: "c-" + p["customer"], lambda p: f"{p['job']}.{p['page']}"),),
+         "passed"),
+    Case("03.2", "pages written with str(), not JSON",
+         lambda: (sender(lambda p: p["customer"], write=str),), "failed", "not-json"),
+    Case("03.3", "one deduplication id for every job", lambda: (retrier(lambda j: "same"),),
+         "failed", "shared-id"),
+    Case("03.3", "a prefixed job id", lambda: (retrier(lambda j: "job-" + j["job"]),), "passed"),
+    Case("03.5", "a group as a dictionary", lambda: (lambda p: {"MessageGroupId": p["job"]},),
+         "failed", "not-a-group-id"),
+    Case("03.5", "a function that returns nothing", lambda: (lambda p: None,), "failed",
+         "not-a-group-id"),
+    Case("03.5", "a group with a space", lambda: (lambda p: f"{p['customer']} {p['job']}",),
+         "failed", "not-a-group-id"),
+    Case("03.5", "the job id, prefixed", lambda: (lambda p: "doc:" + p["job"],), "passed"),
     Case("03.3", "no deduplication id", lambda: (retrier(None),), "failed", "no-dedup-id"),
     Case("03.4", "two identical receipts", lambda: receipts(), "passed"),
     Case("03.4", "the stub", lambda: (sqskit.World(seed=3), ...), "not attempted"),

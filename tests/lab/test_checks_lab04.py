@@ -22,12 +22,13 @@ def print_jobs(attributes: dict[str, str] | None = None) -> tuple:
     return world, sqs, url
 
 
-def undo(delay: int | None, queue_delay: str | None = None) -> tuple:
+def undo(delay: int | None, queue_delay: str | None = None, copies: int = 1) -> tuple:
     world, sqs, url = print_jobs({"DelaySeconds": queue_delay} if queue_delay else None)
     if delay is not None or queue_delay:
         options = {"DelaySeconds": delay} if delay is not None else {}
         body = json.dumps(snowy.job("J-100", "ben", "poster.pdf", 4))
-        sqs.send_message(QueueUrl=url, MessageBody=body, **options)
+        for _ in range(copies):
+            sqs.send_message(QueueUrl=url, MessageBody=body, **options)
     return (world,)
 
 
@@ -47,6 +48,31 @@ def receiver(**options):
 
 def returns_response(sqs, queue_url):
     return sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20, MaxNumberOfMessages=10)
+
+
+def ten_short_receives(sqs, queue_url):
+    got = []
+    for _ in range(10):
+        got += sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20).get("Messages", [])
+    return got
+
+
+def returns_bodies(sqs, queue_url):
+    response = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20, MaxNumberOfMessages=10)
+    return [m["Body"] for m in response.get("Messages", [])]
+
+
+def receives_and_deletes(sqs, queue_url):
+    response = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=20, MaxNumberOfMessages=10)
+    for m in response.get("Messages", []):
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+    return response.get("Messages", [])
+
+
+def all_attributes_as_list(sqs, queue_url):
+    response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=20,
+                                   MessageSystemAttributeNames=["All"])
+    return list(response.get("Messages") or [])
 
 
 def keyerror_when_empty(sqs, queue_url):
@@ -82,6 +108,8 @@ CASES = [
     Case("04.1", "the queue's delay", lambda: undo(None, queue_delay="10"), "failed",
          "queue-delay"),
     Case("04.1", "5 seconds", lambda: undo(5), "failed"),
+    Case("04.1", "the delayed job sent twice", lambda: undo(10, copies=2), "failed",
+         "sent-twice"),
     Case("04.2", "86400 seconds", lambda: attribute("MessageRetentionPeriod", "86400"), "passed"),
     Case("04.2", "unchanged", lambda: attribute("MessageRetentionPeriod", None), "not attempted"),
     Case("04.2", "1440 (minutes)", lambda: attribute("MessageRetentionPeriod", "1440"),
@@ -97,6 +125,14 @@ CASES = [
          "failed", "short-wait"),
     Case("04.3", "one message at a time", lambda: (receiver(WaitTimeSeconds=20),), "failed",
          "one-at-a-time"),
+    Case("04.3", "ten receives of one message each", lambda: (ten_short_receives,), "failed",
+         "several-calls"),
+    Case("04.3", "the bodies, not the messages", lambda: (returns_bodies,), "failed",
+         "not-messages"),
+    Case("04.3", "deletes what it received", lambda: (receives_and_deletes,), "failed",
+         "deleted"),
+    Case("04.3", "all attributes, messages or an empty list", lambda: (all_attributes_as_list,),
+         "passed"),
     Case("04.3", "the whole response", lambda: (returns_response,), "failed", "returns-response"),
     Case("04.3", "KeyError on an empty queue", lambda: (keyerror_when_empty,), "failed",
          "empty-queue"),

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..exercises import attempted, exercise, fail
+from ..bodies import readable_body
+from ..exercises import attempted, exercise, fail, shown
 from ..feedback import NotAttempted
 from .look import expect_world, messages, queue
 
 HELLO = "Hello, Snowy!"
+
+
+def _letters(text: str) -> str:
+    """The letters of a text, lower case: what is left once capitals and punctuation go."""
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 @exercise("00.1", mistakes={
@@ -63,6 +69,10 @@ def hello_queue(world: Any, hello_url: Any) -> str:
     "message-list": "That is the list of messages: take the first one, then its \"Body\".",
     "message-dict": "That is one message (a dictionary): its text is under \"Body\".",
     "typo": "Compare your text with \"Hello, Snowy!\": capitals and punctuation count.",
+    "other-text": "You received what you sent, but the exercise asks you to send the text "
+                  "Hello, Snowy! itself (as it is, not json.dumps of it).",
+    "send-response": "That is what send_message returned (its MessageId and MD5): the text "
+                     "comes back from receive_message, in [\"Messages\"][0][\"Body\"].",
     "not-sent": "Send the text to the queue \"hello\" first, then receive it.",
 })
 def hello_received(world: Any, received_body: Any) -> str:
@@ -70,6 +80,8 @@ def hello_received(world: Any, received_body: Any) -> str:
     attempted(received_body)
     if isinstance(received_body, dict) and "Messages" in received_body:
         fail("received_body holds the whole receive_message response", "whole-response")
+    if isinstance(received_body, dict) and "MD5OfMessageBody" in received_body:
+        fail("received_body holds the response of send_message", "send-response")
     if isinstance(received_body, dict) and "ResponseMetadata" in received_body:
         fail("the response has no messages: the queue was empty when you received",
              "not-sent")
@@ -79,11 +91,16 @@ def hello_received(world: Any, received_body: Any) -> str:
         fail("received_body is a message dictionary", "message-dict")
     if not isinstance(received_body, str):
         fail(f"received_body is a {type(received_body).__name__}, not the message text")
-    if received_body != HELLO:
-        if received_body.strip().lower().rstrip("!.") == HELLO.lower().rstrip("!"):
-            fail(f"you received {received_body!r}", "typo")
-        fail(f"you received {received_body!r}, not {HELLO!r}", "not-sent")
     record = queue(world, "hello")
+    if received_body != HELLO:
+        if _letters(received_body) == _letters(HELLO):
+            fail(f"you received {shown(received_body, 40)}", "typo")
+        if record is not None and any(
+                m.receive_count and readable_body(world, m) == received_body
+                for m in messages(world, record)):
+            fail(f"you received {shown(received_body, 40)}, not {HELLO!r}", "other-text")
+        fail(f"{shown(received_body, 40)} is not a text you received from \"hello\"",
+             "not-sent")
     if record is None or not any(m.receive_count for m in messages(world, record)):
         fail("the text is right, but no message of \"hello\" was ever received", "not-sent")
     return f"you sent {HELLO!r} to \"hello\" and received it back"

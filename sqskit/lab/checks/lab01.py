@@ -8,6 +8,7 @@ queue, and a "duplicate filter" keyed on something that changes between deliveri
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -68,6 +69,8 @@ def jobs_sent(world: Any) -> str:
                                "the job must stay in the queue so it can be printed later.",
     "delete-with-message-id": "Delete with message[\"ReceiptHandle\"]: the MessageId names "
                               "the message, the receipt handle names your receive of it.",
+    "body-not-text": "Give print_job the message's \"Body\" as it came (JSON text): "
+                     "print_job reads the JSON itself.",
 })
 def printer_works(print_next: Any) -> str:
     first, second = snowy.first_jobs()[:2]
@@ -78,6 +81,9 @@ def printer_works(print_next: Any) -> str:
     except LearnerCodeRaised as crash:
         if "ReceiptHandleIsInvalid" in crash.detail:
             fail(crash.detail, "delete-with-message-id")
+        if isinstance(crash.error, snowy.PrinterJam) and "cannot read" in str(crash.error):
+            fail("print_job jammed on a job it was given as a Python value, not as the "
+                 "message's text", "body-not-text")
         raise
     record = world.sqs.queues["print-jobs"]
     require(printer.printed, "the printer printed nothing", "not-printed")
@@ -130,7 +136,8 @@ def _find(world: World, message_id: str) -> Message | None:
 def seconds_left(world: Any, crashed: Any, seconds_until_visible: Any) -> str:
     world = expect_world(world)
     attempted(seconds_until_visible)
-    if not isinstance(seconds_until_visible, (int, float)):
+    if isinstance(seconds_until_visible, bool) or not isinstance(seconds_until_visible,
+                                                                   (int, float)):
         fail(f"seconds_until_visible should be a number, not {shown(seconds_until_visible, 40)}")
     message = _find(world, str((crashed or {}).get("MessageId", "")))
     if message is None or message.state != INFLIGHT:
@@ -187,6 +194,8 @@ def give_back_works(give_back: Any) -> str:
     "receipt-handle": "Receipt handles change on every receive, so they never repeat: "
                       "remember the job's own id (job[\"job\"]).",
     "duplicate-not-deleted": "A duplicate must still be deleted, or it comes back forever.",
+    "body-key": "The same job can come back in a body written another way (a producer that "
+                "retries may build its JSON again): remember the job's own id (job[\"job\"]).",
     "skips-new": "Only jobs already in printed_jobs should be skipped.",
 })
 def idempotent_printer(print_next_once: Any) -> str:
@@ -199,10 +208,15 @@ def idempotent_printer(print_next_once: Any) -> str:
             "not-printed")
     require(not carrying(world, record, "J-001"), "J-001 was printed but not deleted",
             "not-deleted")
-    sqs.send_message(QueueUrl=url, MessageBody=snowy.body(first))  # the same job, again
+    # The same job again, as a producer's retry that builds its JSON anew might write it.
+    again = json.dumps(first, separators=(",", ":"))
+    sqs.send_message(QueueUrl=url, MessageBody=again)
     run_learner(print_next_once, sqs, url, printer, printed_jobs)
     if printer.printed.count("J-001") > 1:
         remembered = [str(x) for x in printed_jobs]
+        if any(x.lstrip().startswith("{") for x in remembered):
+            fail("J-001 came out twice: printed_jobs holds message bodies, and the second "
+                 "body was written another way", "body-key")
         if any(x.startswith("AQEB") for x in remembered):
             fail("J-001 came out twice: printed_jobs holds receipt handles", "receipt-handle")
         if any(_UUID.match(x) for x in remembered):

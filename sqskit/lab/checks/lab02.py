@@ -13,7 +13,7 @@ from typing import Any
 from .. import snowy
 from ..exercises import attempted, exercise, fail, shown
 from ..feedback import NotAttempted
-from .look import carrying, expect_world, queue
+from .look import carrying, expect_world, messages, queue
 
 SOURCE, DLQ = "print-jobs", "print-jobs-dlq"
 
@@ -24,6 +24,8 @@ SOURCE, DLQ = "print-jobs", "print-jobs-dlq"
     "wrong-target": "deadLetterTargetArn is the ARN of print-jobs-dlq (get_queue_attributes "
                     "with AttributeNames=[\"QueueArn\"]), not its URL or name.",
     "wrong-count": "maxReceiveCount is how many receives a job gets before it moves: 3.",
+    "fifo-dlq": "A dead-letter queue is the same type as its source: print-jobs is a "
+                "standard queue, so its DLQ is a standard queue too (no .fifo, no FifoQueue).",
     "policy-on-dlq": "The RedrivePolicy belongs on the source queue (print-jobs): it says "
                      "where *its* failed messages go.",
 })
@@ -35,6 +37,9 @@ def dead_letter_queue(world: Any) -> str:
         fail("there is no queue print-jobs: run the cells from the reset cell down")
     policy = source.redrive_policy
     if dlq is None:
+        if queue(world, DLQ + ".fifo") is not None:
+            fail("print-jobs-dlq.fifo is a FIFO queue, and print-jobs is a standard queue",
+                 "fifo-dlq")
         if policy:
             fail("print-jobs has a RedrivePolicy but there is no queue print-jobs-dlq", "no-dlq")
         raise NotAttempted()
@@ -62,6 +67,8 @@ def receives_counted(world: Any, receives_before_dlq: Any) -> str:
     if not moved:
         fail("J-014 is not in print-jobs-dlq: run the cells of this part again")
     actual = moved[0].receive_count
+    if isinstance(receives_before_dlq, (str, bool)):
+        fail(f"receives_before_dlq should be a number, not {shown(receives_before_dlq, 40)}")
     if receives_before_dlq == actual:
         return f"J-014 was received {actual} times, then moved to the dead-letter queue"
     if receives_before_dlq == actual + 1:
@@ -76,6 +83,8 @@ def receives_counted(world: Any, receives_before_dlq: Any) -> str:
     "no-attributes": "Ask for the system attributes: "
                      "receive_message(..., MessageSystemAttributeNames=[\"All\"]).",
     "wrong-queue": "Receive from the dead-letter queue (dlq_url), not from print-jobs.",
+    "some-attributes": "You asked for some system attributes, not all: "
+                       "MessageSystemAttributeNames=[\"All\"] brings DeadLetterQueueSourceArn too.",
 })
 def dead_letter_inspected(world: Any, poison: Any) -> str:
     world = expect_world(world)
@@ -88,7 +97,13 @@ def dead_letter_inspected(world: Any, poison: Any) -> str:
         fail(f"poison should be a message (a dictionary with a Body), not {shown(poison, 60)}")
     attributes = poison.get("Attributes") or {}
     if "DeadLetterQueueSourceArn" not in attributes:
-        if attributes or "ApproximateReceiveCount" in attributes:
+        dlq = queue(world, DLQ)
+        in_dlq = dlq is not None and any(
+            world.sqs.message_id(m) == poison.get("MessageId") for m in messages(world, dlq))
+        if attributes and in_dlq:
+            fail(f"the dead letter carries only {shown(', '.join(sorted(attributes)), 70)}",
+                 "some-attributes")
+        if attributes:
             fail("the message has no DeadLetterQueueSourceArn", "wrong-queue")
         fail("the message carries no system attributes", "no-attributes")
     source = queue(world, SOURCE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 from collections import defaultdict
 from typing import Any
 
@@ -13,6 +14,9 @@ from ..feedback import LearnerCodeRaised, NotAttempted
 from .look import carrying, expect_world, messages, parse_job, queue, scratch
 
 FIFO = "print-jobs.fifo"
+# What a MessageGroupId may hold: letters, digits and ASCII punctuation (the SendMessage
+# API reference), 1 to 128 of them.
+_GROUP_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 
 
 @exercise("03.1", mistakes={
@@ -45,10 +49,13 @@ def fifo_created(world: Any, fifo_url: Any) -> str:
                    "MessageDeduplicationId, for example f\"{page['job']}-{page['page']}\".",
     "no-group": "Every message of a FIFO queue needs a MessageGroupId.",
     "order": "Send the pages in the order given.",
+    "not-json": "Send each page as JSON text: MessageBody=json.dumps(page).",
+    "dedup-reused": "SQS drops a send whose MessageDeduplicationId it saw in the last 5 "
+                    "minutes: give every page an id of its own.",
 })
 def pages_in_order(send_pages: Any) -> str:
     pages = snowy.pages(("ana", "J-300", 3), ("ben", "J-301", 2))
-    world, sqs, url, _ = scratch(FIFO, {"FifoQueue": "true"})
+    world, sqs, url, log = scratch(FIFO, {"FifoQueue": "true"})
     try:
         run_learner(send_pages, sqs, url, [dict(p) for p in pages])
     except LearnerCodeRaised as crash:
@@ -60,19 +67,31 @@ def pages_in_order(send_pages: Any) -> str:
     found = messages(world, world.sqs.queues[FIFO])
     if not found:
         raise NotAttempted()
+    if len(found) < len(pages) and log.count("SendMessage") >= len(pages):
+        kept = f"{len(found)} message" + ("" if len(found) == 1 else "s")
+        fail(f"{log.count('SendMessage')} sends left {kept} for {len(pages)} pages: SQS "
+             "took the others for duplicates", "dedup-reused")
     require(len(found) == len(pages), f"the queue holds {len(found)} messages for "
             f"{len(pages)} pages")
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for message in sorted(found, key=lambda m: m.seq):
-        groups[message.group_id or ""].append(parse_job(readable_body(world, message)) or {})
+        text = readable_body(world, message)
+        page = parse_job(text)
+        require(page is not None, f"a page arrived as {shown(text, 50)}, not as JSON", "not-json")
+        groups[message.group_id or ""].append(page or {})
     if len(groups) == 1:
         fail("every page went into one message group", "one-group")
     if len(groups) == len(pages):
         fail("every page has a message group of its own", "group-per-message")
+    seen: dict[str, str] = {}  # customer -> the group of their pages
     for group, sent in groups.items():
         customers = {str(p.get("customer")) for p in sent}
-        require(customers == {group}, f"group {group!r} holds pages of {sorted(customers)}",
-                "one-group")
+        require(len(customers) == 1, f"group {shown(group, 40)} holds pages of "
+                f"{sorted(customers)}", "one-group")
+        customer = customers.pop()
+        require(customer not in seen, f"{customer}'s pages went into more than one group "
+                f"({shown(seen.get(customer), 40)} and {shown(group, 40)})", "group-per-message")
+        seen[customer] = group
         numbers = [int(p.get("page", 0)) for p in sent]
         require(numbers == sorted(numbers), f"{group}'s pages arrived as {numbers}", "order")
     return "each customer's pages are one message group, in order"
@@ -85,6 +104,8 @@ def pages_in_order(send_pages: Any) -> str:
                 "have arrived: catch it and send again.",
     "no-dedup-id": "This queue has no content-based deduplication, so every send needs a "
                    "MessageDeduplicationId.",
+    "shared-id": "The deduplication id must name the job: another job sent with the same id "
+                 "within 5 minutes is dropped as a duplicate.",
 })
 def retries_deduplicated(send_job: Any) -> str:
     job = {"job": "J-200", "customer": "dev", "document": "slides.pdf", "pages": 20}
@@ -105,7 +126,13 @@ def retries_deduplicated(send_job: Any) -> str:
         fail("J-200 never reached the queue")
     if len(copies) > 1:
         fail(f"the queue holds {len(copies)} copies of J-200", "copies")
-    return (f"three tries ({log.count('SendMessage')} sends, two answers lost) left J-200 "
+    sends = log.count("SendMessage")
+    other = {"job": "J-201", "customer": "dev", "document": "notes.pdf", "pages": 2}
+    run_learner(send_job, sqs, url, dict(other))
+    require(carrying(world, world.sqs.queues[FIFO], "J-201"),
+            "J-200 arrived once, but the next job, J-201, sent a moment later, never "
+            "reached the queue", "shared-id")
+    return (f"three tries ({sends} sends, two answers lost) left J-200 "
             "in the queue once")
 
 
@@ -137,6 +164,8 @@ def content_deduplicated(world: Any, receipts_url: Any) -> str:
                     "after another. Pages of one *document* must stay in order, nothing more.",
     "per-page": "A group per page loses the order of a document's pages.",
     "constant": "One group for everything puts the whole shop in a single line.",
+    "not-a-group-id": "Return the group as text, for example built from page[\"job\"] with "
+                      "an f-string.",
 })
 def groups_for_throughput(group_for: Any) -> str:
     school = [{"job": f"J-{400 + n}", "customer": "school", "page": 1, "of": 1}
@@ -144,6 +173,11 @@ def groups_for_throughput(group_for: Any) -> str:
     poster = [{"job": "J-500", "customer": "ana", "page": n, "of": 2} for n in (1, 2)]
     groups = {json.dumps(p, sort_keys=True): run_learner(group_for, dict(p))
               for p in school + poster}
+    for group in groups.values():  # judge the type first: a dict or None cannot be compared
+        require(isinstance(group, str) and 0 < len(group) <= 128
+                and all(c in _GROUP_CHARACTERS for c in group),
+                f"group_for returned {shown(group, 60)}; a MessageGroupId is a string of 1 "
+                "to 128 letters, digits and punctuation (no spaces)", "not-a-group-id")
     school_groups = {groups[json.dumps(p, sort_keys=True)] for p in school}
     poster_groups = {groups[json.dumps(p, sort_keys=True)] for p in poster}
     if len(set(groups.values())) == 1:
@@ -152,6 +186,4 @@ def groups_for_throughput(group_for: Any) -> str:
         fail("the two pages of J-500 are in different groups", "per-page")
     if len(school_groups) < len(school):
         fail("the school's unrelated jobs share a group", "per-customer")
-    require(all(isinstance(g, str) and 0 < len(g) <= 128 for g in groups.values()),
-            "a MessageGroupId is a string of 1 to 128 characters")
     return "pages of one document share a group, and unrelated documents can print in parallel"

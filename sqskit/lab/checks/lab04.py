@@ -7,7 +7,7 @@ from typing import Any
 from ...engine.message import DELAYED
 from .. import snowy
 from ..bodies import readable_body
-from ..exercises import exercise, fail, require, run_learner
+from ..exercises import START_OVER, exercise, fail, require, run_learner, shown
 from ..feedback import LearnerCodeRaised, NotAttempted
 from .look import carrying, expect_world, messages, queue, scratch
 
@@ -27,12 +27,15 @@ def _print_jobs(world: Any) -> Any:
     "minutes": "DelaySeconds counts seconds.",
     "queue-delay": "Setting the queue's DelaySeconds delays every job. Delay just this one: "
                    "DelaySeconds on send_message.",
+    "sent-twice": "Send undo_job once: each run of the cell sends another copy. " + START_OVER,
 })
 def undo_window(world: Any) -> str:
     world, record = _print_jobs(world)
     found = carrying(world, record, "J-100")
     if not found:
         raise NotAttempted()
+    if len(found) > 1:
+        fail(f"J-100 is in print-jobs {len(found)} times", "sent-twice")
     message = found[-1]
     delay = message.visible_at - message.sent_at if message.receive_count == 0 else None
     if record.attributes.get("DelaySeconds", "0") != "0":
@@ -74,9 +77,16 @@ def retention_one_day(world: Any) -> str:
                         "not the whole response.",
     "empty-queue": "An empty queue gives a response without \"Messages\": "
                    "use response.get(\"Messages\", []).",
+    "several-calls": "One receive_message call is enough: WaitTimeSeconds does the waiting "
+                     "and MaxNumberOfMessages takes up to ten.",
+    "not-messages": "Return the messages themselves (the dictionaries of "
+                    "response[\"Messages\"]): the consumer needs each one's ReceiptHandle "
+                    "to delete it once its job is done.",
+    "deleted": "receive_batch only receives: the consumer deletes each message after its "
+               "job is done (deleted now, a job is lost if the printer crashes).",
 })
 def long_polling(receive_batch: Any) -> str:
-    world, sqs, url, _ = scratch()
+    world, sqs, url, log = scratch()
     before = world.clock.now
     try:
         got = run_learner(receive_batch, sqs, url)
@@ -91,14 +101,23 @@ def long_polling(receive_batch: Any) -> str:
             "returns-response")
     require(waited > 0, "on an empty queue receive_batch returned at once (an empty receive)",
             "short-poll")
+    calls = log.count("ReceiveMessage")
+    require(calls <= 1, f"on an empty queue receive_batch made {calls} receive calls and "
+            f"waited {waited:g} seconds", "several-calls")
     require(waited >= 20, f"on an empty queue receive_batch waited {waited:g} seconds",
             "short-wait")
     jobs = snowy.jobs(15, seed=4)
-    _, sqs, url, _ = scratch(bodies=[snowy.body(j) for j in jobs])
+    world, sqs, url, _ = scratch(bodies=[snowy.body(j) for j in jobs])
     got = run_learner(receive_batch, sqs, url)
     require(isinstance(got, list), "receive_batch did not return a list", "returns-response")
     require(len(got) == 10, f"with 15 jobs waiting, receive_batch returned {len(got)}",
             "one-at-a-time")
+    require(all(isinstance(m, dict) and "ReceiptHandle" in m for m in got),
+            f"receive_batch returned a list of {type(got[0]).__name__}, starting "
+            f"{shown(got[0], 50)}", "not-messages")
+    left = len(messages(world, world.sqs.queues["print-jobs"]))
+    require(left == len(jobs), f"after receive_batch the queue holds {left} of the "
+            f"{len(jobs)} jobs", "deleted")
     return "receive_batch waits up to 20 seconds on an empty queue and takes up to 10 jobs"
 
 
@@ -149,7 +168,8 @@ def visibility_sized(world: Any) -> str:
         fail(f"VisibilityTimeout is {value} s but the longest job prints for "
              f"{LONGEST_PRINT} s", "too-short")
     if value < LONGEST_PRINT + 10:
-        fail(f"VisibilityTimeout is {value} s, just above the longest print", "no-margin")
+        fail(f"VisibilityTimeout is {value} s, only {value - LONGEST_PRINT} s more than the "
+             f"longest print ({LONGEST_PRINT} s)", "no-margin")
     if value > 300:
         fail(f"VisibilityTimeout is {value} s", "too-long")
     return (f"VisibilityTimeout {value} s covers the longest print ({LONGEST_PRINT} s) "
