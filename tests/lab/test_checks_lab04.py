@@ -148,6 +148,8 @@ CASES = [
          "failed", "missing"),
     Case("04.5", "120 seconds", lambda: attribute("VisibilityTimeout", "120"), "passed"),
     Case("04.5", "the default 30", lambda: attribute("VisibilityTimeout", None), "not attempted"),
+    Case("04.5", "30 set on purpose", lambda: attribute("VisibilityTimeout", "30"), "failed",
+         "too-short"),
     Case("04.5", "60 seconds", lambda: attribute("VisibilityTimeout", "60"), "failed",
          "too-short"),
     Case("04.5", "85 seconds", lambda: attribute("VisibilityTimeout", "85"), "failed",

@@ -151,6 +151,14 @@ def batching(send_all: Any) -> str:
     return f"25 jobs sent in {calls} SendMessageBatch calls instead of 25 SendMessage calls"
 
 
+def _timeout_set(world: Any, url: str) -> bool:
+    """Whether a SetQueueAttributes call set print-jobs' VisibilityTimeout (any value)."""
+    return any(event.name == "SetQueueAttributes" and not event.error_code
+               and (event.request_parameters or {}).get("queueUrl") == url
+               and "VisibilityTimeout" in (event.request_parameters or {}).get("attributes", {})
+               for event in world.trail)
+
+
 @exercise("04.5", mistakes={
     "too-short": "A job still printing when its visibility timeout ends becomes visible "
                  "again, and another printer prints it too. Cover the longest print.",
@@ -162,8 +170,8 @@ def batching(send_all: Any) -> str:
 def visibility_sized(world: Any) -> str:
     world, record = _print_jobs(world)
     value = int(record.attributes.get("VisibilityTimeout", "30"))
-    if value == 30:
-        raise NotAttempted()
+    if value == 30 and not _timeout_set(world, record.url):
+        raise NotAttempted()  # the default, and nobody set it: the trail says so
     if value < LONGEST_PRINT:
         fail(f"VisibilityTimeout is {value} s but the longest job prints for "
              f"{LONGEST_PRINT} s", "too-short")
